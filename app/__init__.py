@@ -1,0 +1,111 @@
+"""Tavolo: deliberation and live voting for a Tavolo di Negoziazione (LR 15/2018)."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import Flask, g, request, session
+
+#: Domain packages, in dependency order. Each exposes init_app(app) and a models module.
+DOMAINS = [
+    "app.audit",
+    "app.auth",
+    "app.organizations",
+    "app.process",
+    "app.meetings",
+]
+
+
+def import_models() -> None:
+    """Import every domain's models so the metadata (and Alembic) sees the whole schema."""
+    for domain in DOMAINS:
+        importlib.import_module(f"{domain}.models")
+
+
+def create_app(config_class: Any = None) -> Flask:
+    from config import ProductionConfig, config_from_env
+
+    config_class = config_class or config_from_env()
+    if isinstance(config_class, type) and issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
+    app.config.from_object(config_class)
+    _ensure_sqlite_dir(app)
+
+    from app.core.errors import register_error_handlers
+    from app.extensions import api, babel, csrf, db, limiter, migrate, socketio
+    from app.registry import init_registry
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    api.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
+        max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
+        manage_session=True,
+    )
+    register_error_handlers(app)
+    init_registry(app)
+    for domain in DOMAINS:
+        importlib.import_module(domain).init_app(app)
+
+    _register_shell(app)
+    return app
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def _ensure_sqlite_dir(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite://":
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def select_locale() -> str:
+    """Italian first: an explicit ?lang=, then the session's choice, then the account's, else Italian."""
+    from flask import current_app
+    from flask_login import current_user
+
+    from flask import has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    locale = getattr(current_user, "locale", None) if current_user else None
+    return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_shell(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    from app.core.security import apply_security_headers
+    from app.registry import nav_items
+
+    @app.context_processor
+    def shell_context() -> dict:
+        return {"nav_items": nav_items, "current_locale": lambda: str(get_locale()), "csrf_token": generate_csrf}
+
+    app.jinja_env.filters["format_date"] = lambda value: format_date(value, "long") if value else ""
+    app.jinja_env.filters["format_datetime"] = lambda value: format_datetime(value, "medium") if value else ""
+    app.after_request(apply_security_headers)

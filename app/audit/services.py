@@ -1,0 +1,108 @@
+"""Appending to and verifying the audit chain."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.audit.chain import GENESIS_HASH, Verification, entry_hash, verify_entries
+from app.audit.models import AuditEntry
+from app.core.db import isoformat, lock_for_append, utcnow
+from app.core.realtime import note_audit_seq
+
+#: Advisory-lock key serializing chain appends on PostgreSQL ("TAVO" in ASCII).
+AUDIT_LOCK_KEY = 0x5441564F
+
+
+def object_ref(obj: Any) -> str:
+    """`type:id` for a model instance (its table name, singular) or a (type, id) tuple."""
+    if obj is None:
+        return ""
+    if isinstance(obj, tuple):
+        return f"{obj[0]}:{obj[1]}"
+    kind = getattr(obj, "audit_type", None) or obj.__tablename__.rstrip("s")
+    return f"{kind}:{obj.id}"
+
+
+def public_dict(entry: AuditEntry) -> dict[str, Any]:
+    """The entry as published and exported; exactly what the hash covers, plus the hash."""
+    return {
+        "seq": entry.seq,
+        "at": isoformat(entry.at),
+        "actor": entry.actor_id,
+        "action": entry.action,
+        "object": entry.object,
+        "data": entry.data,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def _head(session: Session) -> tuple[int, str]:
+    row = session.execute(
+        sa.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def _actor_id(actor: Any) -> int | None:
+    if isinstance(actor, int):
+        return actor
+    return getattr(actor, "id", None)
+
+
+AuditItem = tuple[Any, str, Any, "dict[str, Any] | None"]
+
+
+def record_many(session: Session, items: list[AuditItem]) -> list[AuditEntry]:
+    """Append entries (actor, action, object, data) in the caller's transaction, under one lock.
+
+    The caller's commit makes them durable together with the change they describe; a rollback
+    removes both. Batched hot paths (ballots) append many entries for one lock and one head read.
+    """
+    if not items:
+        return []
+    lock_for_append(session, AUDIT_LOCK_KEY)
+    seq, prev = _head(session)
+    entries = []
+    for actor, action, obj, data in items:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq, at=utcnow(), actor_id=_actor_id(actor), action=action,
+            object=object_ref(obj), data=data or {}, prev_hash=prev,
+        )
+        entry.hash = entry_hash(public_dict(entry))
+        prev = entry.hash
+        entries.append(entry)
+    session.add_all(entries)
+    session.flush()
+    note_audit_seq(session, seq)
+    return entries
+
+
+def record(session: Session, actor: Any, action: str, obj: Any = None, data: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one entry in the caller's transaction."""
+    return record_many(session, [(actor, action, obj, data)])[0]
+
+
+def head_seq(session: Session) -> int:
+    return _head(session)[0]
+
+
+def iter_public_entries(session: Session, after: int = 0, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """All entries after `after`, in order, in batches (the chain can be long)."""
+    last = after
+    while True:
+        rows = session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield public_dict(row)
+        last = rows[-1].seq
+
+
+def verify_chain(session: Session) -> Verification:
+    return verify_entries(iter_public_entries(session))

@@ -1,0 +1,106 @@
+"""Authentication of live connections: `auth={"token": ...}` or the session cookie; anonymous refused."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+from flask_login import current_user
+
+from app.core.realtime import NAMESPACE
+from app.extensions import db, socketio
+
+SESSION_USER_KEY = "live_user_id"
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _user_from_auth(auth: Any):
+    from app.auth.services import user_for_token
+
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return user_for_token(db.session, auth["token"])
+    if current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: Any = None):
+    from flask_socketio import ConnectionRefusedError, join_room
+
+    user = _user_from_auth(auth)
+    db.session.remove()
+    if user is None:
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "authentication required"})
+    session[SESSION_USER_KEY] = user.id
+    join_room(user_room(user.id))
+    return True
+
+
+def live_user():
+    """The connection's user, reloaded for every event so revoked or deactivated users lose access."""
+    from app.auth.models import User
+
+    user_id = session.get(SESSION_USER_KEY)
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.active else None
+
+
+def disconnect_user(user_id: int) -> None:
+    """Close every live connection of a user (on logout): their room is closed from the server."""
+    try:
+        socketio.emit("logged_out", {}, to=user_room(user_id), namespace=NAMESPACE)
+        socketio.server.manager.get_participants  # noqa: B018  (feature check for local manager)
+        for sid, _eio in list(socketio.server.manager.get_participants(NAMESPACE, user_room(user_id))):
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
+    except Exception:  # pragma: no cover - a closed room or remote manager; clients drop on logged_out
+        pass
+
+
+def sid() -> str:
+    return request.sid  # type: ignore[attr-defined]
+
+
+def live_handler(event: str):
+    """Register a /live event handler with Tavolo's contract.
+
+    The handler receives (user, payload) with payload guaranteed to be a dict. It returns the ack
+    body; DomainError becomes `{"ok": false, "error": {...}}`; the session is rolled back on error
+    and always released, so one bad client never affects the others.
+    """
+    import functools
+    import logging
+
+    from flask_babel import gettext as _
+
+    from app.core.errors import DomainError
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(payload: Any = None):
+            try:
+                user = live_user()
+                if user is None:
+                    return {"ok": False, "error": {"code": "unauthorized", "message": _("Accesso richiesto.")}}
+                if payload is None:
+                    payload = {}
+                if not isinstance(payload, dict):
+                    return {"ok": False, "error": {"code": "invalid_input", "message": _("Dati non validi.")}}
+                result = fn(user, payload)
+                return {"ok": True, **(result or {})}
+            except DomainError as exc:
+                db.session.rollback()
+                return {"ok": False, **exc.to_dict()}
+            except Exception:
+                db.session.rollback()
+                logging.getLogger(__name__).exception("live event %s failed", event)
+                return {"ok": False, "error": {"code": "internal_error", "message": _("Errore interno.")}}
+            finally:
+                db.session.remove()
+
+        socketio.on_event(event, wrapper, namespace=NAMESPACE)
+        return wrapper
+
+    return decorator

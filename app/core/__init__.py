@@ -1,0 +1,1 @@
+"""Cross-cutting mechanisms shared by every domain. Imports no domain package."""

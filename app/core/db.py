@@ -1,0 +1,108 @@
+"""Database base class, column types and engine settings shared by every domain."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+#: Stable constraint names, so Alembic autogenerate and batch migrations agree on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """Current time, UTC-aware, truncated to microseconds (what every backend stores)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that is always UTC-aware in Python, whatever the backend stores.
+
+    SQLite has no time zones: values are stored naive (in UTC) and made aware on load, so the
+    audit chain's canonical encoding of a time is the same on SQLite and PostgreSQL.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def isoformat(value: dt.datetime | None) -> str | None:
+    """ISO 8601 UTC with a Z, as the public interface promises."""
+    if value is None:
+        return None
+    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def is_sqlite(engine_or_conn: Any) -> bool:
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Durable SQLite: WAL journal, fsync on every commit, foreign keys, wait on locks.
+
+    The driver's own transaction handling is switched off (isolation_level=None) so that the
+    "begin" listener below decides how transactions start.
+    """
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn: Any) -> None:
+    """Every SQLite transaction takes the write lock at BEGIN (IMMEDIATE).
+
+    SQLite allows one writer; a deferred transaction that reads and then writes can fail with
+    SQLITE_BUSY when another writer committed in between. Taking the lock up front makes writers
+    queue (busy_timeout) instead of failing, which keeps the audit chain linear without retries.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_append(session: Any, key: int) -> None:
+    """Serialize appends to a shared sequence (audit chain) until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE transaction already holds
+    the database's single write lock.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

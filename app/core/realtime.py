@@ -1,0 +1,77 @@
+"""Live events outbox: events are queued on the database session and emitted only after commit.
+
+A service calls `queue_event(session, room, event, payload)`. Nothing is sent unless the
+transaction commits; a rollback drops the queue. Each event carries `seq`: the audit-chain
+sequence number of the transaction that produced it (every state change writes an audit entry),
+so seq is increasing, durable across restarts and shared by every process.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+NAMESPACE = "/live"
+OUTBOX_KEY = "tavolo_live_outbox"
+SEQ_KEY = "tavolo_audit_seq"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LiveEvent:
+    room: str
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def meeting_room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def topic_room(kind: str, object_id: int) -> str:
+    """Rooms for pages that update live outside a meeting (a proposal, a pact)."""
+    return f"{kind}:{object_id}"
+
+
+def queue_event(session: Session, room: str, name: str, payload: dict[str, Any]) -> None:
+    session.info.setdefault(OUTBOX_KEY, []).append(LiveEvent(room, name, dict(payload)))
+
+
+def note_audit_seq(session: Session, seq: int) -> None:
+    """Called by the audit service: the highest seq written in this transaction."""
+    session.info[SEQ_KEY] = max(seq, session.info.get(SEQ_KEY, 0))
+
+
+def pending_events(session: Session) -> list[LiveEvent]:
+    return list(session.info.get(OUTBOX_KEY, []))
+
+
+def emit_event(room: str, name: str, payload: dict[str, Any], seq: int | None) -> None:
+    """Send one event to a room now (through the message queue when one is configured)."""
+    from app.extensions import socketio
+
+    body = dict(payload)
+    if seq is not None:
+        body["seq"] = seq
+    try:
+        socketio.emit(name, body, to=room, namespace=NAMESPACE)
+    except Exception:  # a broken queue must not undo a committed change; clients resync
+        log.exception("live event %s to %s not sent", name, room)
+
+
+@event.listens_for(Session, "after_commit")
+def _emit_after_commit(session: Session) -> None:
+    events = session.info.pop(OUTBOX_KEY, [])
+    seq = session.info.pop(SEQ_KEY, None)
+    for ev in events:
+        emit_event(ev.room, ev.name, ev.payload, seq)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(OUTBOX_KEY, None)
+    session.info.pop(SEQ_KEY, None)

@@ -1,0 +1,101 @@
+"""Configuration classes. Environment variables override the defaults (see docs/deployment.md)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSECURE_DEV_KEY = "dev-only-not-secret"
+
+
+def _env_list(name: str) -> list[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEV_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tavolo.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: Socket.IO message queue (Redis URL); needed when more than one process serves /live.
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    #: gevent in production and `make run`; tests use threading (no monkey patching in pytest).
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    #: None = same origin only; a list of origins ("https://tdn.example.it") widens it explicitly.
+    SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
+    #: Largest Socket.IO payload accepted from a client, in bytes.
+    SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    #: CSRF is checked in a before_request hook, so Bearer-token API calls can skip it.
+    WTF_CSRF_CHECK_DEFAULT = False
+
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    LANGUAGES = ["it", "en"]
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Failed logins (or access codes) allowed per client address and account in a minute.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    API_TITLE = "Tavolo API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    API_TOKEN_TTL_HOURS = 24 * 7
+    INVITATION_TTL_HOURS = 72
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    DEMO_PASSWORD = None  # only the demo loader knows the demo password
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_MESSAGE_QUEUE = None
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = True
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a guessable key: sessions and CSRF tokens depend on it."""
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == INSECURE_DEV_KEY or len(key) < 32:
+            raise RuntimeError(
+                "ProductionConfig needs SECRET_KEY in the environment (at least 32 random characters)."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[os.environ.get("TAVOLO_CONFIG", "development")]
