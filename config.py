@@ -82,9 +82,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a guessable key: sessions and CSRF tokens depend on it."""
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == INSECURE_DEV_KEY or len(key) < 32:
+        """Refuse to start with a guessable key: sessions and CSRF tokens depend on it.
+
+        Checks the key the app will actually use (the class attribute, read from the environment
+        at import), not the environment again: they can differ, and a subclass may set its own.
+        """
+        key = cls.SECRET_KEY or ""
+        if key == INSECURE_DEV_KEY or len(key) < 32:
             raise RuntimeError(
                 "ProductionConfig needs SECRET_KEY in the environment (at least 32 random characters)."
             )

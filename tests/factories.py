@@ -62,6 +62,8 @@ def bearer(token: str) -> dict[str, str]:
 
 def socket_client(app, client=None, token: str | None = None):
     """A Socket.IO test client on /live, authenticated by token or by the Flask client's session."""
-    return socketio.test_client(
-        app, namespace="/live", flask_test_client=client, auth={"token": token} if token else None,
+    from tests.isolation import IsolatedSocketClient
+
+    return IsolatedSocketClient(
+        app, socketio, namespace="/live", flask_test_client=client, auth={"token": token} if token else None,
     )
