@@ -54,6 +54,9 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: argon2id cost (argon2.PasswordHasher arguments); empty = the library's RFC 9106 defaults
+    ARGON2_PARAMS: dict = {}
+
     API_TOKEN_TTL_HOURS = 24 * 7
     INVITATION_TTL_HOURS = 72
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -73,6 +76,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
     SERVER_NAME = None
+    #: cheap hashes: the suite creates hundreds of accounts (still argon2id, still salted)
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):
