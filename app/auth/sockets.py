@@ -79,14 +79,14 @@ def live_handler(event: str):
 
     def decorator(fn):
         @functools.wraps(fn)
-        def wrapper(payload: Any = None):
+        def wrapper(payload: Any = None, *extra: Any):
             try:
                 user = live_user()
                 if user is None:
                     return {"ok": False, "error": {"code": "unauthorized", "message": _("Accesso richiesto.")}}
                 if payload is None:
                     payload = {}
-                if not isinstance(payload, dict):
+                if extra or not isinstance(payload, dict):  # one object, nothing else (extra args raised TypeError)
                     return {"ok": False, "error": {"code": "invalid_input", "message": _("Dati non validi.")}}
                 result = fn(user, payload)
                 return {"ok": True, **(result or {})}
