@@ -239,3 +239,21 @@ def test_rolled_back_savepoint_drops_only_its_own_events(live, demo, session):
     session.commit()
     assert [e["args"][0] for e in _events(live, "agenda_changed")] == [{"outer": 1, "seq": outer}]
     assert head_seq(session) == outer
+
+
+def test_live_handlers_survive_a_second_create_app(app, client, demo, observer, database_url):
+    """Each socketio.init_app makes a new server; it must get every /live handler again."""
+    from config import TestingConfig
+    from tests.auth.factories import other_app
+
+    class Another(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    with other_app(Another):
+        pass
+    assert not socket_client(app).is_connected(NS)  # still refuses anonymous sockets
+    sock = socket_client(app, token=token_for(client, observer))
+    assert sock.is_connected(NS)
+    ack = sock.emit("join_meeting", {"meeting_id": demo["first_meeting"].id}, namespace=NS, callback=True)
+    assert ack["ok"] is True
+    sock.disconnect(namespace=NS)
