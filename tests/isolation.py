@@ -34,6 +34,8 @@ def _isolated(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # buffered: a streamed body (stream_with_context) is read inside the request's own context
+        kwargs.setdefault("buffered", True)
         return _isolated(super().open, *args, **kwargs)
 
 
