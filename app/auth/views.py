@@ -10,8 +10,8 @@ from app.auth.permissions import can_create_user, can_list_users
 from app.auth.services import accept_invitation, authenticate, create_invitation, find_invitation, list_users
 from app.core.errors import DomainError
 from app.core.permissions import require
-from app.core.security import is_local_path
 from app.core.ratelimit import login_limit
+from app.core.security import is_local_path
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
