@@ -54,6 +54,9 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: argon2id cost (argon2.PasswordHasher arguments); empty = the library's RFC 9106 defaults
+    ARGON2_PARAMS: dict = {}
+
     API_TOKEN_TTL_HOURS = 24 * 7
     INVITATION_TTL_HOURS = 72
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -73,6 +76,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
     SERVER_NAME = None
+    #: cheap hashes: the suite creates hundreds of accounts (still argon2id, still salted)
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):
@@ -82,9 +87,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a guessable key: sessions and CSRF tokens depend on it."""
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == INSECURE_DEV_KEY or len(key) < 32:
+        """Refuse to start with a guessable key: sessions and CSRF tokens depend on it.
+
+        Checks the key the app will actually use (the class attribute, read from the environment
+        at import), not the environment again: they can differ, and a subclass may set its own.
+        """
+        key = cls.SECRET_KEY or ""
+        if key == INSECURE_DEV_KEY or len(key) < 32:
             raise RuntimeError(
                 "ProductionConfig needs SECRET_KEY in the environment (at least 32 random characters)."
             )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import db as _db
 from config import TestingConfig
+from tests.isolation import IsolatedClient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,7 @@ def app(database_url: str):
 
     _reset_schema(database_url)
     application = create_app(Config)
+    application.test_client_class = IsolatedClient  # each request in its own context (tests/isolation.py)
     with application.app_context():
         # the schema comes from the migrations, so every run also exercises them
         from flask_migrate import upgrade

@@ -62,6 +62,25 @@ def bearer(token: str) -> dict[str, str]:
 
 def socket_client(app, client=None, token: str | None = None):
     """A Socket.IO test client on /live, authenticated by token or by the Flask client's session."""
-    return socketio.test_client(
-        app, namespace="/live", flask_test_client=client, auth={"token": token} if token else None,
+    from tests.isolation import IsolatedSocketClient
+
+    return IsolatedSocketClient(
+        app, socketio, namespace="/live", flask_test_client=client, auth={"token": token} if token else None,
     )
+
+
+def count_rows(session, model, *where) -> int:
+    """Rows in the database now (not the session's cache), e.g. to show that a refusal changed nothing."""
+    import sqlalchemy as sa
+
+    session.expire_all()
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def audit_actions(session) -> list[str]:
+    import sqlalchemy as sa
+
+    from app.audit.models import AuditEntry
+
+    session.expire_all()
+    return list(session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)))

@@ -1,6 +1,7 @@
 """Appending to and verifying the audit chain."""
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -15,13 +16,25 @@ from app.core.realtime import note_audit_seq
 AUDIT_LOCK_KEY = 0x5441564F
 
 
+def singular(table_name: str) -> str:
+    """English singular of a plural table name: processes → process, agenda_items → agenda_item.
+
+    Irregular plurals (axes) set a class attribute `audit_type` on the model instead.
+    """
+    if table_name.endswith("sses"):
+        return table_name[:-2]
+    if table_name.endswith("ies"):
+        return table_name[:-3] + "y"
+    return table_name[:-1] if table_name.endswith("s") else table_name
+
+
 def object_ref(obj: Any) -> str:
     """`type:id` for a model instance (its table name, singular) or a (type, id) tuple."""
     if obj is None:
         return ""
     if isinstance(obj, tuple):
         return f"{obj[0]}:{obj[1]}"
-    kind = getattr(obj, "audit_type", None) or obj.__tablename__.rstrip("s")
+    kind = getattr(obj, "audit_type", None) or singular(obj.__tablename__)
     return f"{kind}:{obj.id}"
 
 
@@ -55,6 +68,17 @@ def _actor_id(actor: Any) -> int | None:
 AuditItem = tuple[Any, str, Any, "dict[str, Any] | None"]
 
 
+def stored_form(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data exactly as the database will give it back (and the export will show it).
+
+    The hash must cover what is stored, not what the caller passed: JSON turns integer keys into
+    strings, and {10: .., 2: ..} sorts differently as numbers than as strings, so hashing the
+    caller's dict broke verification of the reloaded entry. NaN and non-JSON values fail here,
+    loudly, inside the caller's transaction.
+    """
+    return json.loads(json.dumps(data or {}, allow_nan=False))
+
+
 def record_many(session: Session, items: list[AuditItem]) -> list[AuditEntry]:
     """Append entries (actor, action, object, data) in the caller's transaction, under one lock.
 
@@ -70,7 +94,7 @@ def record_many(session: Session, items: list[AuditItem]) -> list[AuditEntry]:
         seq += 1
         entry = AuditEntry(
             seq=seq, at=utcnow(), actor_id=_actor_id(actor), action=action,
-            object=object_ref(obj), data=data or {}, prev_hash=prev,
+            object=object_ref(obj), data=stored_form(data), prev_hash=prev,
         )
         entry.hash = entry_hash(public_dict(entry))
         prev = entry.hash

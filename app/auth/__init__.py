@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from app.extensions import api as rest
 
     loaders.init_login(app)
+    sockets.register_handlers()
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)
     app.cli.add_command(cli.users_cli)

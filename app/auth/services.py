@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -19,10 +19,23 @@ from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.permissions import require
 from app.core.tokens import new_secret, secret_hash
 
-_hasher = PasswordHasher()
-#: verified against when the e-mail is unknown, so timing does not reveal which accounts exist
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
+_hashers: dict[tuple, PasswordHasher] = {}
+#: per hasher, verified against when the e-mail is unknown, so timing does not reveal which accounts exist
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def _hasher() -> tuple[tuple, PasswordHasher]:
+    """argon2id with the configured cost (ARGON2_PARAMS; empty = argon2-cffi's RFC 9106 defaults).
+
+    Tests use a cheap cost: a default hash takes about 0.4 s on a small machine and the suite
+    creates hundreds of accounts. Hashes carry their own parameters, so any of them verifies.
+    """
+    params = current_app.config.get("ARGON2_PARAMS") if has_app_context() else None
+    key = tuple(sorted((params or {}).items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**dict(key))
+    return key, _hashers[key]
 
 
 def normalize_email(email: str) -> str:
@@ -34,12 +47,19 @@ def hash_password(password: str) -> str:
         raise InvalidInput(
             _("La password deve avere almeno %(n)d caratteri.", n=MIN_PASSWORD_LENGTH), fields={"password": ["too_short"]}
         )
-    return _hasher.hash(password)
+    return _hasher()[1].hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
+    key, hasher = _hasher()
+    if user is None or not user.password_hash:
+        if key not in _dummy_hashes:
+            _dummy_hashes[key] = hasher.hash("not-a-real-password")
+        stored = _dummy_hashes[key]
+    else:
+        stored = user.password_hash
     try:
-        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        return hasher.verify(stored, password or "") and user is not None and bool(user.password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

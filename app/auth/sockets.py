@@ -1,7 +1,7 @@
 """Authentication of live connections: `auth={"token": ...}` or the session cookie; anonymous refused."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask import request, session
 from flask_login import current_user
@@ -10,6 +10,25 @@ from app.core.realtime import NAMESPACE
 from app.extensions import db, socketio
 
 SESSION_USER_KEY = "live_user_id"
+#: every /live handler (event, function), so that each new Socket.IO server gets all of them
+_HANDLERS: list[tuple[str, Callable]] = []
+
+
+def _register(event: str, handler: Callable) -> None:
+    _HANDLERS.append((event, handler))
+    socketio.on_event(event, handler, namespace=NAMESPACE)
+
+
+def register_handlers() -> None:
+    """Bind every known /live handler to the current Socket.IO server.
+
+    Flask-SocketIO binds a handler to the server that exists when it is declared, and each
+    `socketio.init_app` makes a new server; handler modules are imported once per process. So a
+    second create_app() in the same process (tests, tools) got a server without handlers, and every
+    socket was refused. Called by the auth domain's init_app, after the server exists.
+    """
+    for event, handler in _HANDLERS:
+        socketio.on_event(event, handler, namespace=NAMESPACE)
 
 
 def user_room(user_id: int) -> str:
@@ -26,7 +45,6 @@ def _user_from_auth(auth: Any):
     return None
 
 
-@socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth: Any = None):
     from flask_socketio import ConnectionRefusedError, join_room
 
@@ -37,6 +55,9 @@ def on_connect(auth: Any = None):
     session[SESSION_USER_KEY] = user.id
     join_room(user_room(user.id))
     return True
+
+
+_register("connect", on_connect)
 
 
 def live_user():
@@ -79,14 +100,14 @@ def live_handler(event: str):
 
     def decorator(fn):
         @functools.wraps(fn)
-        def wrapper(payload: Any = None):
+        def wrapper(payload: Any = None, *extra: Any):
             try:
                 user = live_user()
                 if user is None:
                     return {"ok": False, "error": {"code": "unauthorized", "message": _("Accesso richiesto.")}}
                 if payload is None:
                     payload = {}
-                if not isinstance(payload, dict):
+                if extra or not isinstance(payload, dict):  # one object, nothing else (extra args raised TypeError)
                     return {"ok": False, "error": {"code": "invalid_input", "message": _("Dati non validi.")}}
                 result = fn(user, payload)
                 return {"ok": True, **(result or {})}
@@ -100,7 +121,7 @@ def live_handler(event: str):
             finally:
                 db.session.remove()
 
-        socketio.on_event(event, wrapper, namespace=NAMESPACE)
+        _register(event, wrapper)
         return wrapper
 
     return decorator

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,6 +11,7 @@ from app.auth.services import accept_invitation, authenticate, create_invitation
 from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.ratelimit import login_limit
+from app.core.security import is_local_path
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -20,9 +19,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths, so the login form cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
-        return target
-    return url_for("process.home")
+    return target if is_local_path(target) else url_for("process.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

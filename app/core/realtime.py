@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 NAMESPACE = "/live"
 OUTBOX_KEY = "tavolo_live_outbox"
 SEQ_KEY = "tavolo_audit_seq"
+#: savepoint → (outbox length, seq) when it began, to undo only what a rolled-back savepoint queued
+SAVEPOINTS_KEY = "tavolo_live_savepoints"
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,12 @@ def topic_room(kind: str, object_id: int) -> str:
 
 
 def queue_event(session: Session, room: str, name: str, payload: dict[str, Any]) -> None:
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        # Without a transaction object, a rollback before the first write is a no-op that fires no
+        # event: the queued event would survive it and be sent with the next, unrelated commit.
+        session.begin()
     session.info.setdefault(OUTBOX_KEY, []).append(LiveEvent(room, name, dict(payload)))
 
 
@@ -63,15 +71,38 @@ def emit_event(room: str, name: str, payload: dict[str, Any], seq: int | None) -
         log.exception("live event %s to %s not sent", name, room)
 
 
+def _forget(session: Session) -> tuple[list[LiveEvent], int | None]:
+    session.info.pop(SAVEPOINTS_KEY, None)
+    return session.info.pop(OUTBOX_KEY, []), session.info.pop(SEQ_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(SAVEPOINTS_KEY, {})
+        marks[transaction] = (len(session.info.get(OUTBOX_KEY, [])), session.info.get(SEQ_KEY))
+
+
 @event.listens_for(Session, "after_commit")
 def _emit_after_commit(session: Session) -> None:
-    events = session.info.pop(OUTBOX_KEY, [])
-    seq = session.info.pop(SEQ_KEY, None)
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the enclosing transaction can still roll back
+    events, seq = _forget(session)
     for ev in events:
         emit_event(ev.room, ev.name, ev.payload, seq)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(OUTBOX_KEY, None)
-    session.info.pop(SEQ_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    """A rollback drops what it undid: everything, or only what a rolled-back savepoint queued."""
+    if previous_transaction.nested:
+        mark = session.info.get(SAVEPOINTS_KEY, {}).pop(previous_transaction, None)
+        if mark is not None:
+            length, seq = mark
+            del session.info.get(OUTBOX_KEY, [])[length:]
+            if seq is None:
+                session.info.pop(SEQ_KEY, None)
+            else:
+                session.info[SEQ_KEY] = seq
+    elif previous_transaction.parent is None:
+        _forget(session)

@@ -1,6 +1,8 @@
 """HTTP security headers: no inline scripts, no framing, no MIME sniffing."""
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import Response, current_app
 
 CSP = "; ".join([
@@ -26,3 +28,17 @@ def apply_security_headers(response: Response) -> Response:
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def is_local_path(target: str | None) -> bool:
+    """True for a path on this site ("/organizations?x=1"), false for anything that leaves it.
+
+    Refuses "//host", "/\\host" (browsers read a backslash as a slash), schemes and control
+    characters, so `next=` and language-switch redirects cannot send users elsewhere.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False
+    parsed = urlparse(target)
+    return not parsed.scheme and not parsed.netloc

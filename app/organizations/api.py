@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -48,12 +47,11 @@ class OrganizationAdhesion(MethodView):
         db.session.commit()
         return adhesion
 
+    @blp.arguments(WithdrawSchema, required=False)
     @blp.response(200, AdhesionSchema)
-    def delete(self, organization_id: int):
+    def delete(self, data, organization_id: int):
         """Withdraw the organization from the table; optional JSON body `{"reason"}`."""
         organization = get_organization(db.session, organization_id)
-        body = request.get_json(silent=True) if request.data else {}
-        data = WithdrawSchema().load(body or {})
         adhesion = withdraw(db.session, current_user, organization, data["reason"])
         db.session.commit()
         return adhesion

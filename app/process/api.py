@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
+from flask_babel import gettext as _
 
 from app.core.api import api_blueprint
 from app.core.errors import NotFound
@@ -45,7 +46,7 @@ class ProcessItem(MethodView):
         """The process served by this instance, with its phases and priority axes."""
         process = current_process(db.session)
         if process is None:
-            raise NotFound("no process configured")
+            raise NotFound(_("Nessun percorso configurato."))
         return process
 
 

@@ -50,6 +50,7 @@ class Axis(db.Model):
     """A priority axis of the plan; proposals and pact sections belong to one."""
 
     __tablename__ = "axes"
+    audit_type = "axis"  # irregular plural (app.audit.services.object_ref)
     __table_args__ = (sa.UniqueConstraint("process_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

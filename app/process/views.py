@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
+from app.core.security import is_local_path
 from app.extensions import db
 from app.organizations.services import list_organizations, table_coverage
 from app.process.services import current_process
@@ -33,10 +34,8 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.args.get("next") or url_for("process.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("process.home")
-    return redirect(target)
+    target = request.args.get("next")
+    return redirect(target if is_local_path(target) else url_for("process.home"))
 
 
 @bp.get("/accessibilita")
