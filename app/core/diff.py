@@ -38,8 +38,13 @@ def _append(ops: list[DiffOp], op: Op, text: str) -> None:
         ops.append({"op": op, "text": text})
 
 
+def _blank(token: str) -> bool:
+    return not token.strip()
+
+
 def _diff_sequences(old: list[str], new: list[str], ops: list[DiffOp], refine) -> None:
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    # blanks (spaces, empty lines) never anchor a match: two texts "agree" on a space everywhere
+    matcher = SequenceMatcher(_blank, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             _append(ops, "equal", "".join(old[i1:i2]))

@@ -28,19 +28,22 @@ _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 )
 
 
-def _shift_headings(markdown: MarkdownIt, offset: int) -> None:
-    """Headings written in a text sit under the page's own (h1, h2): `#` becomes h3 and so on."""
+def _nest_headings(markdown: MarkdownIt, top: int) -> None:
+    """Headings of a text sit under the page's own (h1, h2): the text's highest becomes h`top`,
+    the others keep their distance from it, so the page's outline stays in order."""
 
     def rule(state) -> None:
-        for token in state.tokens:
-            if token.type in ("heading_open", "heading_close"):
-                level = min(int(token.tag[1]) + offset, 6)
-                token.tag = f"h{level}"
+        headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+        if not headings:
+            return
+        offset = top - min(int(t.tag[1]) for t in headings)
+        for token in headings:
+            token.tag = f"h{min(int(token.tag[1]) + offset, 6)}"
 
-    markdown.core.ruler.push("tavolo_shift_headings", rule)
+    markdown.core.ruler.push("tavolo_nest_headings", rule)
 
 
-_shift_headings(_renderer, 2)
+_nest_headings(_renderer, 3)
 
 
 def sanitize_html(html: str) -> str:

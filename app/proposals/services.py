@@ -14,6 +14,7 @@ from app.core.permissions import is_authenticated, require
 from app.deliberation.models import Comment, Revision
 from app.deliberation.services import BODY_MAX, REASON_MAX, TITLE_MAX, clean_text, create_revision, revise
 from app.deliberation.subjects import Action, Subject, subject_for
+from app.proposals.labels import STATUS_LABELS
 from app.proposals.models import Proposal, ProposalStatus, Support
 from app.proposals.permissions import (
     can_change_proposal_status, can_create_proposal, can_edit_proposal, can_publish_proposal,
@@ -173,7 +174,8 @@ def change_proposal_status(session: Session, actor: Any, proposal: Proposal, sta
     allowed = TRANSITIONS.get(proposal.status, {}).get(status)
     if allowed is None:
         raise Conflict(
-            _("Una proposta nello stato «%(from)s» non può passare a «%(to)s».", **{"from": proposal.status, "to": status}),
+            _("Una proposta nello stato «%(current)s» non può passare a «%(target)s».",
+              current=STATUS_LABELS[proposal.status], target=STATUS_LABELS[status]),
             code="invalid_transition",
         )
     require(allowed(actor, proposal), actor)
