@@ -13,8 +13,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.core.api import api_blueprint
-from app.core.permissions import require
-from app.deliberation.permissions import can_view_subject
 from app.deliberation.schemas import (
     AmendmentCreateSchema, AmendmentSchema, CommentCreateSchema, CommentEditSchema, CommentRevisionSchema,
     CommentSchema, DiffQuerySchema, DiffSchema, FlagSchema, ReasonSchema, RequiredReasonSchema, RevisionSchema,
@@ -22,7 +20,7 @@ from app.deliberation.schemas import (
 from app.deliberation.services import (
     accept_amendment, add_comment, comment_payload, create_amendment, diff_revisions, edit_comment, flag_comment,
     get_amendment, get_comment, hide_comment, list_amendments, list_comments, list_revisions, reject_amendment,
-    subject_of, submit_amendment, withdraw_amendment,
+    require_visible, subject_of, submit_amendment, withdraw_amendment,
 )
 from app.deliberation.subjects import Subject, load_subject
 from app.extensions import db
@@ -31,16 +29,12 @@ blp = api_blueprint("deliberation_api", __name__, "Comments and amendments of an
 
 
 def visible_subject(subject_type: str, subject_id: int) -> Subject:
-    """Load a subject for the caller: 404 if unknown, 401/403 if the caller may not read it."""
-    subject = load_subject(db.session, subject_type, subject_id)
-    require(can_view_subject(current_user, subject), current_user)
-    return subject
+    """Load a subject for the caller: 404 if unknown or if the caller may not read it."""
+    return require_visible(current_user, load_subject(db.session, subject_type, subject_id))
 
 
 def _visible_subject_of(item: Any) -> Subject:
-    subject = subject_of(db.session, item)
-    require(can_view_subject(current_user, subject), current_user)
-    return subject
+    return require_visible(current_user, subject_of(db.session, item))
 
 
 def add_subject_routes(bp: Blueprint, path: str, subject_type: str) -> None:

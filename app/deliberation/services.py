@@ -193,6 +193,13 @@ def subject_of(session: Session, item: Comment | Amendment) -> Subject:
     return load_subject(session, item.subject_type, item.subject_id)
 
 
+def require_visible(user: Any, subject: Subject) -> Subject:
+    """The subject if the user may read it; otherwise it does not exist for them (like a draft)."""
+    if not can_view_subject(user, subject):
+        raise NotFound(_("Testo non trovato."), code="subject_not_found")
+    return subject
+
+
 def _thread_hidden(session: Session, comment: Comment) -> bool:
     node: Comment | None = comment
     while node is not None:
@@ -291,8 +298,7 @@ def edit_comment(session: Session, actor: Any, comment: Comment, body: Any) -> C
 
 def flag_comment(session: Session, actor: Any, comment: Comment, reason: Any = "") -> CommentFlag:
     require(can_flag_comment(actor, comment), actor)
-    subject = subject_of(session, comment)
-    require(can_view_subject(actor, subject), actor)
+    subject = require_visible(actor, subject_of(session, comment))
     reason = clean_text(reason, "reason", REASON_MAX, required=False)
     if session.scalar(sa.select(CommentFlag.id).where(CommentFlag.comment_id == comment.id, CommentFlag.user_id == actor.id)):
         raise Conflict(_("Hai già segnalato questo commento."), code="already_flagged")

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from app.audit.services import head_seq
 from app.auth.sockets import live_handler
 from app.core.errors import InvalidInput
-from app.core.permissions import require
 from app.core.realtime import topic_room
-from app.deliberation.permissions import can_view_subject
+from app.deliberation.services import require_visible
 from app.deliberation.subjects import load_subject
 from app.extensions import db
 
@@ -37,8 +36,7 @@ def subject_topic(subject_type: str) -> TopicAuthorizer:
     """The authorizer of a topic named after a registered subject (e.g. "proposal")."""
 
     def authorize(session: Session, user: Any, object_id: int) -> None:
-        subject = load_subject(session, subject_type, object_id)
-        require(can_view_subject(user, subject), user)
+        require_visible(user, load_subject(session, subject_type, object_id))
 
     return authorize
 

@@ -14,7 +14,6 @@ from flask_wtf import FlaskForm
 
 from app.core.diff import diff_html
 from app.core.errors import InvalidInput
-from app.core.permissions import require
 from app.deliberation.forms import (
     AmendmentForm, CommentEditForm, CommentForm, FlagForm, ReasonForm, RequiredReasonForm,
 )
@@ -22,12 +21,13 @@ from app.deliberation.labels import ALIGNMENT_LABELS, ALIGNMENT_SYMBOLS, AMENDME
 from app.deliberation.models import MAX_COMMENT_DEPTH, AmendmentState
 from app.deliberation.permissions import (
     can_add_comment, can_create_amendment, can_decide_amendment, can_edit_comment, can_flag_comment,
-    can_hide_comment, can_manage_amendment, can_view_subject,
+    can_hide_comment, can_manage_amendment,
 )
 from app.deliberation.services import (
     accept_amendment, add_comment, amendment_diff, comment_thread, create_amendment,
     diff_revisions, edit_comment, flag_comment, get_amendment, get_comment, hide_comment, list_amendments,
-    list_comments, list_revisions, reject_amendment, subject_of, submit_amendment, withdraw_amendment,
+    list_comments, list_revisions, reject_amendment, require_visible, subject_of, submit_amendment,
+    withdraw_amendment,
 )
 from app.deliberation.subjects import Subject, load_subject
 from app.extensions import db
@@ -119,8 +119,7 @@ def _back(subject: Subject, anchor: str, message: str) -> Any:
 
 
 def _visible(subject: Subject) -> Subject:
-    require(can_view_subject(current_user, subject), current_user)
-    return subject
+    return require_visible(current_user, subject)
 
 
 @bp.post("/<subject_type>/<int:subject_id>/comments")

@@ -145,4 +145,4 @@ def home_panel() -> dict:
     proposals = [p for p in list_proposals(db.session, current_user)
                  if p.status in (ProposalStatus.DISCUSSION.value, ProposalStatus.VOTING.value)]
     return {"template": "proposals/_home_panel.html", "open_proposals": proposals[:5],
-            "open_count": len(proposals), "proposal_status_labels": STATUS_LABELS}
+            "open_count": len(proposals), "status_labels": STATUS_LABELS}
