@@ -99,3 +99,18 @@ def test_unsubscribe_stops_events(session, live):
 def test_anonymous_connection_is_refused(app):
     anonymous = socket_client(app)
     assert not anonymous.is_connected("/live")
+
+
+def test_hidden_comment_event(session, live):
+    sock, proposal = live["sock"], live["proposal"]
+    comment = add_comment(session, live["author"], as_subject(proposal), "Da nascondere.")
+    session.commit()
+    chair = quick_user(session, role="chair")
+    sock.emit("subscribe", {"topic": f"proposal:{proposal.id}"}, namespace="/live", callback=True)
+    sock.get_received("/live")
+    from app.deliberation.services import hide_comment
+
+    hide_comment(session, chair, comment, "Fuori tema")
+    session.commit()
+    assert events(sock, "comment_hidden")[0] | {"seq": 0} == {
+        "subject": {"type": "proposal", "id": proposal.id}, "comment_id": comment.id, "reason": "Fuori tema", "seq": 0}
