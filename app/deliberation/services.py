@@ -285,7 +285,7 @@ def edit_comment(session: Session, actor: Any, comment: Comment, body: Any) -> C
     if body == comment.body:
         raise InvalidInput(_("Il testo è uguale a quello attuale."), code="no_change")
     now = utcnow()
-    session.add(CommentEdit(comment_id=comment.id, previous_body=comment.body, edited_by_id=actor.id, edited_at=now))
+    comment.edits.append(CommentEdit(previous_body=comment.body, edited_by_id=actor.id, edited_at=now))
     previous_hash = text_hash(comment.body)
     comment.body = body
     comment.edited_at = now
@@ -302,8 +302,8 @@ def flag_comment(session: Session, actor: Any, comment: Comment, reason: Any = "
     reason = clean_text(reason, "reason", REASON_MAX, required=False)
     if session.scalar(sa.select(CommentFlag.id).where(CommentFlag.comment_id == comment.id, CommentFlag.user_id == actor.id)):
         raise Conflict(_("Hai già segnalato questo commento."), code="already_flagged")
-    flag = CommentFlag(comment_id=comment.id, user_id=actor.id, reason=reason, created_at=utcnow())
-    session.add(flag)
+    flag = CommentFlag(user_id=actor.id, reason=reason, created_at=utcnow())
+    comment.flags.append(flag)
     session.flush()
     # the reason goes to the moderation, not to the public log
     record(session, actor, "deliberation.comment.flagged", comment, {"subject": subject.ref})

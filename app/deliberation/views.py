@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -144,37 +145,31 @@ def reply_view(comment_id: int):
     return _back(subject, f"comment-{comment.id}", _("Risposta pubblicata."))
 
 
-def _comment_action(comment_id: int, prefix: str, form_class: type, act: Callable, message: str) -> Any:
-    comment = get_comment(db.session, comment_id)
-    subject = _visible(subject_of(db.session, comment))
-    form = validated_form(form_class(prefix=f"{prefix}-{comment_id}"))
-    act(comment, form)
+def _perform(item: Any, kind: str, action: str, actions: dict[str, tuple[type, Callable, Any]]) -> Any:
+    """Run a named action on a comment or an amendment from its form, then back to the subject's page."""
+    form_class, act, message = actions[action]
+    subject = _visible(subject_of(db.session, item))
+    form = validated_form(form_class(prefix=f"{action}-{item.id}"))
+    act(item, form)
     db.session.commit()
-    return _back(subject, f"comment-{comment.id}", message)
+    return _back(subject, f"{kind}-{item.id}", str(message))
 
 
-@bp.post("/comments/<int:comment_id>/edit")
+#: comment actions by name: (form, service call, message); the form's prefix is "<name>-<comment id>"
+COMMENT_ACTIONS: dict[str, tuple[type, Callable, Any]] = {
+    "edit": (CommentEditForm, lambda c, f: edit_comment(db.session, current_user, c, f.body.data),
+             _l("Commento modificato; la versione precedente resta nella cronologia.")),
+    "flag": (FlagForm, lambda c, f: flag_comment(db.session, current_user, c, f.reason.data or ""),
+             _l("Segnalazione inviata alla moderazione.")),
+    "hide": (RequiredReasonForm, lambda c, f: hide_comment(db.session, current_user, c, f.reason.data),
+             _l("Commento nascosto dalla moderazione.")),
+}
+
+
+@bp.post("/comments/<int:comment_id>/<any(edit, flag, hide):action>")
 @login_required
-def edit_comment_view(comment_id: int):
-    return _comment_action(comment_id, "edit", CommentEditForm,
-                           lambda c, f: edit_comment(db.session, current_user, c, f.body.data),
-                           _("Commento modificato; la versione precedente resta nella cronologia."))
-
-
-@bp.post("/comments/<int:comment_id>/flag")
-@login_required
-def flag_comment_view(comment_id: int):
-    return _comment_action(comment_id, "flag", FlagForm,
-                           lambda c, f: flag_comment(db.session, current_user, c, f.reason.data or ""),
-                           _("Segnalazione inviata alla moderazione."))
-
-
-@bp.post("/comments/<int:comment_id>/hide")
-@login_required
-def hide_comment_view(comment_id: int):
-    return _comment_action(comment_id, "hide", RequiredReasonForm,
-                           lambda c, f: hide_comment(db.session, current_user, c, f.reason.data),
-                           _("Commento nascosto dalla moderazione."))
+def comment_action(comment_id: int, action: str):
+    return _perform(get_comment(db.session, comment_id), "comment", action, COMMENT_ACTIONS)
 
 
 @bp.post("/<subject_type>/<int:subject_id>/amendments")
@@ -189,42 +184,19 @@ def create_amendment_view(subject_type: str, subject_id: int):
     return _back(subject, f"amendment-{amendment.id}", message)
 
 
-def _amendment_action(amendment_id: int, action: str, form_class: type, act: Callable, message: str) -> Any:
-    amendment = get_amendment(db.session, amendment_id, current_user)
-    subject = _visible(subject_of(db.session, amendment))
-    form = validated_form(form_class(prefix=f"{action}-{amendment_id}"))
-    act(amendment, form)
-    db.session.commit()
-    return _back(subject, f"amendment-{amendment.id}", message)
+#: amendment actions by name: (form, service call, message); the form's prefix is "<name>-<amendment id>"
+AMENDMENT_ACTIONS: dict[str, tuple[type, Callable, Any]] = {
+    "submit": (ReasonForm, lambda a, f: submit_amendment(db.session, current_user, a), _l("Emendamento presentato.")),
+    "withdraw": (ReasonForm, lambda a, f: withdraw_amendment(db.session, current_user, a, f.reason.data or ""),
+                 _l("Emendamento ritirato.")),
+    "accept": (ReasonForm, lambda a, f: accept_amendment(db.session, current_user, a, f.reason.data or ""),
+               _l("Emendamento accolto: il testo ha una nuova revisione.")),
+    "reject": (RequiredReasonForm, lambda a, f: reject_amendment(db.session, current_user, a, f.reason.data),
+               _l("Emendamento respinto.")),
+}
 
 
-@bp.post("/amendments/<int:amendment_id>/submit")
+@bp.post("/amendments/<int:amendment_id>/<any(submit, withdraw, accept, reject):action>")
 @login_required
-def submit_amendment_view(amendment_id: int):
-    return _amendment_action(amendment_id, "submit", ReasonForm,
-                             lambda a, f: submit_amendment(db.session, current_user, a), _("Emendamento presentato."))
-
-
-@bp.post("/amendments/<int:amendment_id>/withdraw")
-@login_required
-def withdraw_amendment_view(amendment_id: int):
-    return _amendment_action(amendment_id, "withdraw", ReasonForm,
-                             lambda a, f: withdraw_amendment(db.session, current_user, a, f.reason.data or ""),
-                             _("Emendamento ritirato."))
-
-
-@bp.post("/amendments/<int:amendment_id>/accept")
-@login_required
-def accept_amendment_view(amendment_id: int):
-    return _amendment_action(amendment_id, "accept", ReasonForm,
-                             lambda a, f: accept_amendment(db.session, current_user, a, f.reason.data or ""),
-                             _("Emendamento accolto: il testo ha una nuova revisione."))
-
-
-@bp.post("/amendments/<int:amendment_id>/reject")
-@login_required
-def reject_amendment_view(amendment_id: int):
-    return _amendment_action(amendment_id, "reject", RequiredReasonForm,
-                             lambda a, f: reject_amendment(db.session, current_user, a, f.reason.data),
-                             _("Emendamento respinto."))
-
+def amendment_action(amendment_id: int, action: str):
+    return _perform(get_amendment(db.session, amendment_id, current_user), "amendment", action, AMENDMENT_ACTIONS)

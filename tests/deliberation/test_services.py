@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.deliberation import services as ds
-from app.deliberation.models import Amendment, Comment, CommentEdit, CommentFlag, Revision
+from app.deliberation.models import Amendment, Comment, CommentFlag, Revision
 from app.deliberation.subjects import EXTENSION_KEY, SubjectKind, load_subject, register_subject
 from tests.deliberation.factories import audit_actions, count, quick_user
 

@@ -210,3 +210,45 @@ def test_home_panel_lists_open_proposals(client, session, people):
     make_proposal(session, people["author"], title="Comunità energetiche")
     _, html = page(client, "/")
     assert "Proposte sul tavolo" in html and "Comunità energetiche" in html
+
+
+def test_comment_and_amendment_actions_through_forms(client, session, people):
+    proposal = make_proposal(session, people["author"])
+    comment = add_comment(session, people["other"], as_subject(proposal), "Primo testo.")
+    first = create_amendment(session, people["other"], as_subject(proposal), body="Testo A.", reason="A")
+    second = create_amendment(session, people["other"], as_subject(proposal), body="Testo B.", reason="B", submit=False)
+    session.commit()
+    _, html = page(client, f"/proposals/{proposal.id}", people["other"])
+    token = csrf(html)
+    c, a, b = comment.id, first.id, second.id
+
+    assert post(client, f"/deliberation/comments/{c}/replies",
+                {f"reply-{c}-csrf_token": token, f"reply-{c}-body": "Risposta", f"reply-{c}-alignment": "neutral"},
+                people["author"]).status_code == 303
+    reply = Comment.query.filter_by(parent_id=c).one()
+    assert (reply.depth, reply.alignment) == (1, "neutral")
+    assert post(client, f"/deliberation/comments/{c}/edit", {f"edit-{c}-csrf_token": token,
+                                                             f"edit-{c}-body": "Testo corretto."},
+                people["other"]).status_code == 303
+    assert comment.body == "Testo corretto." and [e.previous_body for e in comment.edits] == ["Primo testo."]
+    assert post(client, f"/deliberation/comments/{c}/flag", {f"flag-{c}-csrf_token": token},
+                people["author"]).status_code == 303
+    assert len(comment.flags) == 1
+    assert post(client, f"/deliberation/comments/{c}/delete", {"csrf_token": token}, people["other"]).status_code == 404
+
+    assert post(client, f"/deliberation/amendments/{b}/submit", {f"submit-{b}-csrf_token": token},
+                people["other"]).status_code == 303
+    assert second.state == "submitted"
+    assert post(client, f"/deliberation/amendments/{b}/withdraw", {f"withdraw-{b}-csrf_token": token,
+                                                                   f"withdraw-{b}-reason": "Superato"},
+                people["other"]).status_code == 303
+    assert (second.state, second.decision_reason) == ("withdrawn", "Superato")
+    assert post(client, f"/deliberation/amendments/{a}/reject", {f"reject-{a}-csrf_token": token,
+                                                                 f"reject-{a}-reason": "Il tavolo è contrario"},
+                people["other"]).status_code == 403
+    assert post(client, f"/deliberation/amendments/{a}/reject", {f"reject-{a}-csrf_token": token,
+                                                                 f"reject-{a}-reason": "Il tavolo è contrario"},
+                people["chair"]).status_code == 303
+    assert first.state == "rejected"
+    _, html = page(client, f"/proposals/{proposal.id}")
+    assert "Respinto da Presidenza" in html and "Il tavolo è contrario" in html and "Ritirato dall'autore" in html
