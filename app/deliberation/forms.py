@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.deliberation.labels import ALIGNMENT_LABELS
@@ -14,7 +15,7 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Il tuo commento (Markdown)"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
     alignment = RadioField(
         _l("Posizione"),
-        choices=[("", _l("Nessuna"))] + [(key, label) for key, label in ALIGNMENT_LABELS.items()],
+        choices=[SelectChoice("", _l("Nessuna"))] + [SelectChoice(key, label) for key, label in ALIGNMENT_LABELS.items()],
         default="", validators=[Optional()],
     )
 
