@@ -13,6 +13,8 @@ DOMAINS = [
     "app.organizations",
     "app.process",
     "app.meetings",
+    "app.deliberation",
+    "app.proposals",
 ]
 
 
