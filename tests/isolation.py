@@ -29,7 +29,14 @@ def end_test_transaction() -> None:
 
 def _isolated(fn: Any, *args: Any, **kwargs: Any) -> Any:
     end_test_transaction()
-    return contextvars.Context().run(fn, *args, **kwargs)
+    try:
+        return contextvars.Context().run(fn, *args, **kwargs)
+    finally:
+        # what the request changed is another session's work: reload the test's objects on next access
+        if has_app_context():
+            from app.extensions import db
+
+            db.session.expire_all()
 
 
 class IsolatedClient(FlaskClient):

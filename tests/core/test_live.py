@@ -201,12 +201,13 @@ def test_refused_request_emits_nothing(app, live, demo, session):
     from app.meetings.models import Meeting
 
     meeting = demo["first_meeting"]
-    live.emit("join_meeting", {"meeting_id": meeting.id}, namespace=NS, callback=True)
+    meeting_id = meeting.id
+    live.emit("join_meeting", {"meeting_id": meeting_id}, namespace=NS, callback=True)
     session.commit()
 
     def request_that_refuses():
         with app.test_request_context("/api/v1/meetings/1/agenda", method="POST"):
-            _change_meeting(db.session, db.session.get(Meeting, meeting.id), {"refused": True})
+            _change_meeting(db.session, db.session.get(Meeting, meeting_id), {"refused": True})
             return app.make_response(app.handle_user_exception(Conflict("no", code="test_refusal")))
 
     response = contextvars.Context().run(request_that_refuses)
