@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.errors import InvalidInput, NotFound
 from app.core.permissions import require
 from app.core.realtime import meeting_room, queue_event
-from app.meetings.models import Attendance, Meeting
+from app.meetings.models import AccessCode, Attendance, Meeting
 from app.meetings.permissions import can_check_in, can_run_meeting, can_view_meeting
 from app.meetings.services import is_int, lock_meeting, require_not_closed
 from app.organizations.models import Adhesion, Organization
@@ -29,12 +29,17 @@ PRESENCE_GROUPS = {
 }
 
 
-def _present_rows(session: Session, meeting_id: int) -> list[Any]:
+def _present(meeting_id: int) -> Any:
+    """Condition: checked in to the meeting now (to join on users)."""
+    return sa.and_(Attendance.user_id == User.id, Attendance.meeting_id == meeting_id, Attendance.present.is_(True))
+
+
+def _present_people(session: Session, meeting_id: int) -> list[Any]:
+    """Present accounts of the table by name; participants are left to the counts (a burst of
+    hundreds of check-ins must not broadcast hundreds of names each)."""
     return session.execute(
-        sa.select(User.id, User.name, User.role, User.organization_id)
-        .join(Attendance, Attendance.user_id == User.id)
-        .where(Attendance.meeting_id == meeting_id, Attendance.present.is_(True))
-        .order_by(User.name, User.id)
+        sa.select(User.id, User.name, User.role, User.organization_id).join(Attendance, _present(meeting_id))
+        .where(User.role != "participant").order_by(User.name, User.id)
     ).all()
 
 
@@ -48,10 +53,8 @@ def present_user_ids(session: Session, meeting_id: int) -> set[int]:
 def present_organization_ids(session: Session, meeting_id: int) -> set[int]:
     """Organizations with at least one representative (a member account) checked in now."""
     return set(session.scalars(
-        sa.select(User.organization_id).distinct()
-        .join(Attendance, Attendance.user_id == User.id)
-        .where(Attendance.meeting_id == meeting_id, Attendance.present.is_(True),
-               User.role == "member", User.organization_id.is_not(None))
+        sa.select(User.organization_id).distinct().join(Attendance, _present(meeting_id))
+        .where(User.role == "member", User.organization_id.is_not(None))
     ))
 
 
@@ -63,26 +66,22 @@ def _group(role: str) -> str:
     return PRESENCE_GROUPS.get(role, "members")
 
 
-def _counts(rows: list[Any]) -> dict[str, int]:
+def presence_counts(session: Session, meeting_id: int) -> dict[str, int]:
+    """People present by group: members, chair, observers, participants, and the total."""
     counts = dict.fromkeys(("members", "chair", "observers", "participants"), 0)
-    for row in rows:
-        counts[_group(row.role)] += 1
+    for role, number in session.execute(
+            sa.select(User.role, sa.func.count(User.id)).join(Attendance, _present(meeting_id)).group_by(User.role)):
+        counts[_group(role)] += number
     counts["total"] = sum(counts.values())
     return counts
 
 
-def presence_counts(session: Session, meeting_id: int) -> dict[str, int]:
-    """People present by group: members, chair, observers, participants, and the total."""
-    return _counts(_present_rows(session, meeting_id))
-
-
 def presence_state(session: Session, meeting: Meeting) -> dict[str, Any]:
     """`presence` in the snapshot and in presence_changed: people and organizations present, counts."""
-    rows = _present_rows(session, meeting.id)
     users = [
         {"user_id": row.id, "name": row.name, "role": row.role, "group": _group(row.role),
          "organization_id": row.organization_id}
-        for row in rows if _group(row.role) != "participants"
+        for row in _present_people(session, meeting.id)
     ]
     org_ids = present_organization_ids(session, meeting.id)
     adhered = adhered_organization_ids(session)
@@ -90,7 +89,7 @@ def presence_state(session: Session, meeting: Meeting) -> dict[str, Any]:
         {"id": org.id, "name": org.name, "short_name": org.short_name, "adhered": org.id in adhered}
         for org in session.scalars(sa.select(Organization).where(Organization.id.in_(org_ids or {0})).order_by(Organization.name))
     ]
-    return {"users": users, "organizations": organizations, "counts": _counts(rows)}
+    return {"users": users, "organizations": organizations, "counts": presence_counts(session, meeting.id)}
 
 
 def quorum_state(session: Session, meeting: Meeting) -> dict[str, Any]:
@@ -99,19 +98,21 @@ def quorum_state(session: Session, meeting: Meeting) -> dict[str, Any]:
     `majority` is half the adhered organizations plus one: an indication for the console; each poll
     keeps its own quorum rule and the vote engine evaluates it.
     """
-    from app.meetings.access_codes import meeting_participant_ids
-
     adhered = adhered_organization_ids(session)
     present = adhered & present_organization_ids(session, meeting.id)
     majority = len(adhered) // 2 + 1 if adhered else 0
-    participants = set(meeting_participant_ids(session, meeting.id))
+    valid_code = sa.and_(AccessCode.meeting_id == meeting.id, AccessCode.revoked_at.is_(None))
     return {
         "organizations_entitled": len(adhered),
         "organizations_present": len(present),
         "majority": majority,
         "majority_present": bool(adhered) and len(present) >= majority,
-        "participants_entitled": len(participants),
-        "participants_present": len(participants & present_user_ids(session, meeting.id)),
+        # counted by the database: a town meeting may have thousands of participants
+        "participants_entitled": session.scalar(
+            sa.select(sa.func.count(AccessCode.id)).where(valid_code, AccessCode.user_id.is_not(None))),
+        "participants_present": session.scalar(
+            sa.select(sa.func.count(Attendance.id)).join(AccessCode, AccessCode.user_id == Attendance.user_id)
+            .where(valid_code, Attendance.meeting_id == meeting.id, Attendance.present.is_(True))),
     }
 
 

@@ -246,39 +246,44 @@ def update_meeting(session: Session, actor: Any, meeting: Meeting, **changes: An
     return meeting
 
 
-def open_meeting(session: Session, actor: Any, meeting: Meeting) -> Meeting:
-    """planned → open. Opening an open meeting again changes nothing (a double click is harmless)."""
+#: for each status reached: the timestamp column it sets and the audit verb
+TRANSITION_RECORDS = {MeetingStatus.OPEN: ("opened_at", "opened"), MeetingStatus.CLOSED: ("closed_at", "closed")}
+
+
+def _transition(
+    session: Session, actor: Any, meeting: Meeting, *, source: MeetingStatus, target: MeetingStatus,
+    refusal: str, side_effects: Any = None,
+) -> Meeting:
+    """source → target, stamped and audited. Asking again for the current status changes nothing
+    (a double click is harmless); any other status is refused."""
     require(can_run_meeting(actor, meeting), actor)
     lock_meeting(session, meeting)
-    if meeting.status == MeetingStatus.OPEN.value:
+    if meeting.status == target.value:
         return meeting
-    if meeting.status != MeetingStatus.PLANNED.value:
-        raise Conflict(_("Un incontro concluso non si riapre."), code="invalid_transition")
-    meeting.status = MeetingStatus.OPEN.value
-    meeting.opened_at = utcnow()
+    if meeting.status != source.value:
+        raise Conflict(refusal, code="invalid_transition")
+    stamp, action = TRANSITION_RECORDS[target]
+    meeting.status = target.value
+    setattr(meeting, stamp, utcnow())
+    data = side_effects(session, meeting) if side_effects else {}
     session.flush()
-    record(session, actor, "meetings.meeting.opened", meeting, {"from": "planned", "to": "open"})
+    record(session, actor, f"meetings.meeting.{action}", meeting, {"from": source.value, "to": target.value, **data})
     queue_agenda_changed(session, meeting)
     return meeting
+
+
+def open_meeting(session: Session, actor: Any, meeting: Meeting) -> Meeting:
+    """planned → open."""
+    return _transition(session, actor, meeting, source=MeetingStatus.PLANNED, target=MeetingStatus.OPEN,
+                       refusal=_("Un incontro concluso non si riapre."))
 
 
 def close_meeting(session: Session, actor: Any, meeting: Meeting) -> Meeting:
     """open → closed: the current speech ends, the list of speakers closes, waiting requests lapse."""
-    require(can_run_meeting(actor, meeting), actor)
-    lock_meeting(session, meeting)
-    if meeting.status == MeetingStatus.CLOSED.value:
-        return meeting
-    if meeting.status != MeetingStatus.OPEN.value:
-        raise Conflict(_("Si può concludere solo un incontro aperto."), code="invalid_transition")
     from app.meetings.speakers import wind_up_speakers
 
-    meeting.status = MeetingStatus.CLOSED.value
-    meeting.closed_at = utcnow()
-    wound_up = wind_up_speakers(session, meeting)
-    session.flush()
-    record(session, actor, "meetings.meeting.closed", meeting, {"from": "open", "to": "closed", **wound_up})
-    queue_agenda_changed(session, meeting)
-    return meeting
+    return _transition(session, actor, meeting, source=MeetingStatus.OPEN, target=MeetingStatus.CLOSED,
+                       refusal=_("Si può concludere solo un incontro aperto."), side_effects=wind_up_speakers)
 
 
 # --- agenda -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_login import current_user, login_required, login_user
 
@@ -142,21 +143,21 @@ def projector(meeting_id: int):
     return _live_page("meetings/projector.html", _viewable(meeting_id), "projector")
 
 
-@bp.post("/meetings/<int:meeting_id>/open")
-@login_required
-def open_view(meeting_id: int):
-    services.open_meeting(db.session, current_user, _runnable(meeting_id))
-    db.session.commit()
-    flash(_("Incontro aperto."), "success")
-    return redirect(url_for("meetings.console", meeting_id=meeting_id))
+#: the status buttons of the console: service and confirmation of each
+TRANSITIONS = {
+    "open": (services.open_meeting, _l("Incontro aperto.")),
+    "close": (services.close_meeting, _l("Incontro concluso.")),
+}
 
 
-@bp.post("/meetings/<int:meeting_id>/close")
+@bp.post("/meetings/<int:meeting_id>/<any(open, close):action>")
 @login_required
-def close_view(meeting_id: int):
-    services.close_meeting(db.session, current_user, _runnable(meeting_id))
+def transition(meeting_id: int, action: str):
+    """Open or close the meeting without JavaScript (the console's script calls the API instead)."""
+    change, done = TRANSITIONS[action]
+    change(db.session, current_user, _runnable(meeting_id))
     db.session.commit()
-    flash(_("Incontro concluso."), "success")
+    flash(str(done), "success")
     return redirect(url_for("meetings.console", meeting_id=meeting_id))
 
 

@@ -208,3 +208,15 @@ def test_demo_has_the_first_meeting_and_a_town_meeting_with_working_codes(app, s
     assert session.scalar(sa.select(sa.func.count(AccessCode.id)).where(AccessCode.meeting_id == town.id)) == len(DEMO_CODES)
     response = client.post("/api/v1/auth/code", json={"code": DEMO_CODES[0].lower()})
     assert response.status_code == 200 and response.get_json()["meeting_id"] == town.id
+
+
+def test_home_page_shows_the_meeting_in_course(client, session):
+    from app.process.models import Process
+
+    session.add(Process(slug="prova", name="Percorso di prova"))
+    session.commit()
+    chair = make_chair(session)
+    make_meeting(session, chair, title="Incontro in corso", status="open")
+    make_meeting(session, chair, title="Incontro futuro")
+    html = page(client, "/")
+    assert "Incontro in corso" in html and "in corso" in html and "Incontro futuro" in html
