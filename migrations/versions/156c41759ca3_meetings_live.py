@@ -1,7 +1,7 @@
 """meetings: agenda timing, status times, presence, list of speakers, town-meeting access codes
 
 Revision ID: 156c41759ca3
-Revises: d2b610848408
+Revises: 1cf22adb1bbd
 Create Date: 2026-11-22 02:41:35.787390
 
 """
@@ -12,7 +12,7 @@ import app.core.db  # noqa: F401  (custom column types used below)
 
 # revision identifiers, used by Alembic.
 revision = '156c41759ca3'
-down_revision = 'd2b610848408'
+down_revision = '1cf22adb1bbd'
 branch_labels = None
 depends_on = None
 

@@ -11,8 +11,8 @@ def _first_meeting(demo):
 
 def test_meetings_list_is_public(client, demo):
     rows = client.get("/api/v1/meetings").get_json()
-    assert rows[0]["title"] == "Primo incontro del Tavolo di Negoziazione"
-    assert rows[0]["starts_at"] == "2020-01-15T14:30:00Z"
+    first = next(row for row in rows if row["title"] == "Primo incontro del Tavolo di Negoziazione")
+    assert first["starts_at"] == "2020-01-15T14:30:00Z"
 
 
 def test_snapshot_needs_an_account(client, demo, session):
@@ -22,7 +22,8 @@ def test_snapshot_needs_an_account(client, demo, session):
     snapshot = client.get(f"/api/v1/meetings/{meeting.id}", headers=bearer(token)).get_json()
     assert snapshot["id"] == meeting.id and snapshot["current_item_id"] is None
     assert [item["position"] for item in snapshot["agenda"]] == [1, 2, 3]
-    assert set(snapshot["agenda"][0]) == {"id", "title", "duration", "position", "ref"}
+    # the keys interface.md promises (more may be added)
+    assert set(snapshot["agenda"][0]) >= {"id", "title", "duration", "position", "ref"}
     assert snapshot["agenda"][1]["title"] == "Adesione al TdN"
     assert {"polls", "presence", "speakers"} <= set(snapshot)
 
