@@ -13,6 +13,7 @@ DOMAINS = [
     "app.organizations",
     "app.process",
     "app.meetings",
+    "app.votes",
 ]
 
 
