@@ -3,17 +3,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.votes.services import DESCRIPTION_MAX, QUORUM_MAX, TITLE_MAX
 
-KIND_CHOICES = [("yesno", _l("Sì / No / Astensione")), ("choice", _l("Scelta tra opzioni")),
-                ("ranking", _l("Classifica delle priorità"))]
-MAJORITY_CHOICES = [("simple", _l("Semplice: più sì che no")),
-                    ("absolute", _l("Assoluta: sì da più di metà degli aventi diritto")),
-                    ("two_thirds", _l("Due terzi: sì da almeno due terzi delle schede espresse"))]
-ELECTORATE_CHOICES = [("organizations", _l("Le organizzazioni del tavolo (una scheda ciascuna)")),
-                      ("people", _l("Le persone (una scheda a testa)"))]
+KIND_CHOICES = [SelectChoice("yesno", _l("Sì / No / Astensione")), SelectChoice("choice", _l("Scelta tra opzioni")),
+                SelectChoice("ranking", _l("Classifica delle priorità"))]
+MAJORITY_CHOICES = [SelectChoice("simple", _l("Semplice: più sì che no")),
+                    SelectChoice("absolute", _l("Assoluta: sì da più di metà degli aventi diritto")),
+                    SelectChoice("two_thirds", _l("Due terzi: sì da almeno due terzi delle schede espresse"))]
+ELECTORATE_CHOICES = [SelectChoice("organizations", _l("Le organizzazioni del tavolo (una scheda ciascuna)")),
+                      SelectChoice("people", _l("Le persone (una scheda a testa)"))]
 
 
 class PollForm(FlaskForm):

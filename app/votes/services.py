@@ -340,7 +340,9 @@ def update_poll(session: Session, actor: Any, poll: Poll, **changes: Any) -> Pol
     v = _validate(session, {**current, **changes})
     before = _audit_fields(poll)
     _apply(poll, v)
-    if v["options"] != current["options"] or "options" in changes:
+    if v["options"] != [o.label for o in poll.options]:
+        poll.options.clear()
+        session.flush()  # delete the old options first: a label may come back (UNIQUE(poll_id, label))
         poll.options = [PollOption(label=label, position=i) for i, label in enumerate(v["options"], start=1)]
     session.flush()
     after = _audit_fields(poll)
@@ -520,6 +522,13 @@ def _voter_identity(session: Session, voter: Any, poll: Poll, on_behalf_of: Any)
     return f"organization:{on_behalf_of}", on_behalf_of, None, proxy
 
 
+def _has_voted(session: Session, poll_id: int, voter_key: str) -> bool:
+    """The friendly early check; the UNIQUE constraint is what guarantees it under concurrency."""
+    return session.scalar(
+        sa.select(VoteRecord.id).where(VoteRecord.poll_id == poll_id, VoteRecord.voter_key == voter_key)
+    ) is not None
+
+
 def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, Any]) -> str:
     """Record `voter`'s ballot (shape per interface.md, plus optional `on_behalf_of`); returns the receipt.
 
@@ -539,7 +548,7 @@ def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, A
     if weight is None:
         raise Forbidden(_("Non hai diritto di voto in questa votazione."), code="not_entitled")
     content = encode_ballot(poll.kind, poll.option_ids, poll.max_choices, ballot)
-    if session.scalar(sa.select(VoteRecord.id).where(VoteRecord.poll_id == poll.id, VoteRecord.voter_key == voter_key)):
+    if _has_voted(session, poll.id, voter_key):
         raise Conflict(_("Questo voto è già stato espresso."), code="already_voted")
     receipt = new_receipt()
     row = Ballot(id=uuid.uuid4().hex, poll_id=poll.id, content=content, weight=weight, receipt_hash=receipt_hash(receipt))
@@ -691,7 +700,7 @@ def publish_correction(session: Session, actor: Any, poll: Poll, text: str) -> C
     if poll.state != PollState.CLOSED.value:
         raise Conflict(_("Le rettifiche si pubblicano sulle votazioni chiuse."), code="poll_not_closed")
     notice = CorrectionNotice(poll_id=poll.id, text=text, author_id=actor.id, created_at=utcnow())
-    session.add(notice)
+    poll.corrections.append(notice)
     session.flush()
     record(session, actor, "votes.correction.published", notice, {"poll_id": poll.id, "text": text})
     return notice

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
 
 from app.core.errors import DomainError, InvalidInput
 from app.core.permissions import require
@@ -32,11 +33,11 @@ def percent_filter(value: Any) -> str:
     return f"{format_decimal(float(value or 0), format='#,##0.00')} %"
 
 
-def _meeting_choices() -> list[tuple[int, str]]:
+def _meeting_choices() -> list[SelectChoice]:
     from app.meetings.models import Meeting
 
     meetings = db.session.scalars(sa.select(Meeting).order_by(Meeting.starts_at.desc())).all()
-    return [(0, _("Nessuno: votazione online"))] + [(m.id, m.title) for m in meetings]
+    return [SelectChoice("0", _("Nessuno: votazione online"))] + [SelectChoice(str(m.id), m.title) for m in meetings]
 
 
 def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
