@@ -21,7 +21,7 @@ RULES_BALLOTS = {"cna": "yes", "confartigianato": "yes", "ascom": "yes", "legaco
 AXES_BALLOTS = {
     "cna": ["sviluppo-economico", "connessioni", "sostenibilita", "salute", "valle-santerno"],
     "confartigianato": ["sviluppo-economico", "connessioni", "valle-santerno"],
-    "ascom": ["connessioni", "sviluppo-economico", "salute", "sostenibilita", "valle-santerno"],
+    "ascom": ["connessioni", "salute", "sviluppo-economico", "sostenibilita", "valle-santerno"],
     "legacoop": ["salute", "sviluppo-economico", "sostenibilita", "connessioni", "valle-santerno"],
     "cgil": ["salute", "sostenibilita", "sviluppo-economico", "connessioni", "valle-santerno"],
     "cisl": ["sviluppo-economico", "salute", "connessioni", "sostenibilita", "valle-santerno"],

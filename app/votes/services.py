@@ -33,6 +33,7 @@ from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotF
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import OUTBOX_KEY, meeting_room, queue_event, topic_room
 from app.core.tokens import secret_hash
+from app.meetings.models import Meeting
 from app.organizations.models import Adhesion, Organization
 from app.votes.ballots import decode_ballot, encode_ballot
 from app.votes.hooks import resolve_people, subject_handler, subject_types
@@ -261,8 +262,6 @@ def _validate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
                        "weighted", "secret_weighted")
     meeting_id = v.get("meeting_id")
     if meeting_id is not None:
-        from app.meetings.models import Meeting
-
         if not _is_int(meeting_id) or session.get(Meeting, meeting_id) is None:
             raise _invalid(_("Incontro inesistente."), "meeting_id", "meeting_not_found")
     subject = v.get("subject")
@@ -360,6 +359,13 @@ def _lock_poll(session: Session, poll: Poll, *, exclusive: bool) -> Poll:
     ).one()
 
 
+def _lock_for_transition(session: Session, actor: Any, poll: Poll, system: bool) -> Poll:
+    """The chair (or the scheduler, `system`) takes the poll row exclusively to change its state."""
+    if not system:
+        require(can_manage_poll(actor, poll), actor)
+    return _lock_poll(session, poll, exclusive=True)
+
+
 def _default_people(session: Session, poll: Poll) -> list[int]:
     return list(session.scalars(sa.select(User.id).where(User.role == "member", User.active.is_(True))))
 
@@ -388,9 +394,7 @@ def _digest(lines: Sequence[str]) -> str:
 
 def open_poll(session: Session, actor: Any, poll: Poll, *, system: bool = False) -> Poll:
     """Open a draft: freeze the roll (one bulk insert) and start accepting ballots. Idempotent."""
-    if not system:
-        require(can_manage_poll(actor, poll), actor)
-    poll = _lock_poll(session, poll, exclusive=True)
+    poll = _lock_for_transition(session, actor, poll, system)
     if poll.state == PollState.OPEN.value:
         return poll
     if poll.state == PollState.CLOSED.value:
@@ -434,9 +438,7 @@ def ballots_digest(session: Session, poll_id: int) -> str:
 
 def close_poll(session: Session, actor: Any, poll: Poll, *, system: bool = False) -> Poll:
     """Close an open poll, compute and store its result, apply its consequence. Idempotent."""
-    if not system:
-        require(can_manage_poll(actor, poll), actor)
-    poll = _lock_poll(session, poll, exclusive=True)
+    poll = _lock_for_transition(session, actor, poll, system)
     if poll.state == PollState.CLOSED.value:
         return poll
     if poll.state == PollState.DRAFT.value:
