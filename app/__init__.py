@@ -15,6 +15,7 @@ DOMAINS = [
     "app.meetings",
     "app.deliberation",
     "app.proposals",
+    "app.votes",
 ]
 
 
