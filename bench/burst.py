@@ -45,7 +45,7 @@ class BurstResult:
 
 
 async def run_burst(
-    base_url: str,
+    base_urls: str | list[str],
     tokens: list[str],
     meeting_id: int,
     open_poll: Callable[[], Awaitable[Any]],
@@ -53,6 +53,7 @@ async def run_burst(
     connect_concurrency: int = 100,
     timeout_s: float = 120.0,
     headers: dict[str, str] | None = None,
+    on_connected: Callable[[], Any] | None = None,
 ) -> BurstResult:
     """Connect every client, join the meeting, open the poll, let all vote on `poll_opened`.
 
@@ -60,7 +61,9 @@ async def run_burst(
     """
     n = len(tokens)
     result = BurstResult(clients=n)
-    clients = [LeanClient(base_url, auth={"token": t}, headers=headers) for t in tokens]
+    urls = [base_urls] if isinstance(base_urls, str) else base_urls
+    # client i talks to process i mod P: what a sticky load balancer does with many phones
+    clients = [LeanClient(urls[i % len(urls)], auth={"token": t}, headers=headers) for i, t in enumerate(tokens)]
     done = asyncio.Event()
     seen_final: list[float] = []
     started: dict[str, float] = {}
@@ -79,6 +82,8 @@ async def run_burst(
     gate = asyncio.Semaphore(connect_concurrency)
     await asyncio.gather(*(connect_one(c, gate) for c in clients))
     result.connect_s = now() - t_connect
+    if on_connected is not None:
+        on_connected()
 
     async def vote(client: LeanClient, poll: dict) -> None:
         sent = now()
