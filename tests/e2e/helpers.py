@@ -12,6 +12,8 @@ Fixtures (tests/e2e/conftest.py)
 - `console_errors`: every page made by `new_page` reports its console errors and uncaught exceptions
   here, and the test fails if there are any. A test that provokes an error on purpose declares it
   first: `console_errors.allow(r"status of 401")`.
+- `shared_page(user=None)`: a new tab in a context kept for the whole session for that user: faster,
+  but the cookies are shared with other tests, so only for looking at pages (the axe sweep).
 - `live_server`: the base URL of the server.
 A failing test leaves a screenshot of each of its open pages in test-artifacts/screenshots/.
 
@@ -20,13 +22,16 @@ How to add a page to the axe sweep
 Append an `AxePage` to PAGES below, in your domain's block (one line per page):
 
     AxePage("proposal", "/proposals/1", user="delegate"),
+    AxePage("proposal-en", "/proposals/1", user="delegate", lang="en"),
     AxePage("projector", "/meetings/1/projector", user="chair", wait_for="[data-live-ready]"),
 
-tests/e2e/test_accessibility.py then opens it (logged in as `user`, or anonymously), waits for the
-`wait_for` selector if given (pages that fill themselves from the live channel), saves
-test-artifacts/screenshots/<name>.png, fails on serious or critical WCAG 2.1 A/AA violations and on
-any console error. The demo data (`flask seed-demo`) is what the page shows, so pick ids that the
-demo creates.
+tests/e2e/test_accessibility.py then opens it (logged in as `user`, or anonymously; `lang` is sent
+as ?lang=), checks the HTTP status (`status`, 200 unless said), waits for the `wait_for` selector if
+given (pages that fill themselves from the live channel), saves test-artifacts/screenshots/<name>.png,
+and fails on serious or critical WCAG 2.1 A/AA violations and on any console error. The page shows
+the demo data (`flask seed-demo`), so pick ids that the demo creates. A state worth checking that a
+plain visit does not reach (an open poll, a form with errors) belongs in a scenario test that ends
+with `assert_accessible(page, "<name>")`.
 
 How to write a scenario
 -----------------------
@@ -40,7 +45,9 @@ How to write a scenario
         assert_accessible(reader, "proposal-with-comment")
 
 Prefer roles and labels (`get_by_role`, `get_by_label`) to CSS selectors: the test then also proves
-the accessible names. For keyboard-only paths use `tab_to(page, selector)` and `page.keyboard.press`.
+the accessible names. For keyboard-only paths use `tab_to(page, selector)` then `page.keyboard.press("Enter")` (or
+"Space", "ArrowDown"...) and `assert_focus_visible(page)`; for live updates `assert_in_live_region`;
+for small screens `horizontal_overflow(page) == []` with the layouts of test_responsive.py.
 """
 from __future__ import annotations
 
@@ -49,7 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -262,3 +269,15 @@ def horizontal_overflow(page: Page) -> list[str]:
             .concat(['scrollWidth=' + document.documentElement.scrollWidth + ' clientWidth=' + width]);
         }"""
     )
+
+
+def assert_in_live_region(locator: Locator) -> None:
+    """The element is inside a live region, so screen readers announce its changes (vote state, tally)."""
+    live = locator.evaluate(
+        """el => { for (let e = el; e; e = e.parentElement) {
+             const live = e.getAttribute('aria-live'), role = e.getAttribute('role');
+             if ((live && live !== 'off') || ['status', 'alert', 'log', 'timer', 'marquee'].includes(role))
+               return e.tagName.toLowerCase() + (role ? '[role=' + role + ']' : '') + (live ? '[aria-live=' + live + ']' : '');
+           } return null; }"""
+    )
+    assert live, f"{locator} is not inside an aria-live region or a status/alert/log role"

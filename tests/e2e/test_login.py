@@ -5,18 +5,20 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import DEMO_PASSWORD, assert_accessible
+from tests.e2e.helpers import DEMO_PASSWORD, assert_accessible, assert_in_live_region
 
 
 def test_login_through_the_form_and_logout(new_page) -> None:
     page = new_page()
     page.goto("/auth/login")
-    page.get_by_label("E-mail").fill("delegato.cna@demo.test")
+    # an account no other test uses: logging out must not touch the sessions other tests reuse
+    page.get_by_label("E-mail").fill("sostituto.cna@demo.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Accedi").click()
 
     expect(page).to_have_url(re.compile(r"^[^?]*/$"))
-    expect(page.get_by_role("status")).to_contain_text("Benvenuta/o, Marco Bassi.")
+    expect(page.get_by_role("status")).to_contain_text("Benvenuta/o, Valeria Monti.")
+    assert_in_live_region(page.get_by_text("Benvenuta/o, Valeria Monti."))
     page.get_by_role("button", name="Esci").click()
     expect(page.get_by_role("status")).to_contain_text("Sei uscita/o da Tavolo.")
     expect(page.get_by_role("link", name="Accedi")).to_be_visible()
@@ -59,3 +61,4 @@ def test_protected_page_asks_to_log_in_then_comes_back(new_page) -> None:
     page.get_by_role("button", name="Accedi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Primo incontro del Tavolo di Negoziazione")
     assert page.url.split("?")[0].endswith("/meetings/1")
+
