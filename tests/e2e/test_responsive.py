@@ -1,0 +1,55 @@
+"""Reflow: a 360-pixel-wide phone and 200% zoom (a 1280x800 screen at 200% is 640x400 CSS pixels)."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import DEMO_PASSWORD, horizontal_overflow, screenshot
+
+LAYOUTS = {
+    "phone-360": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+                  "has_touch": True},
+    "zoom-200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+}
+PUBLIC_PATHS = ["/", "/organizations", "/organizations/1", "/auth/login", "/audit", "/accessibilita", "/meetings"]
+LOGGED_IN_PATHS = ["/", "/organizations/1", "/meetings/1", "/auth/users"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_no_horizontal_scrolling(new_page, layout: str) -> None:
+    page = new_page(**LAYOUTS[layout])
+    for path in PUBLIC_PATHS:
+        page.goto(path)
+        assert horizontal_overflow(page) == [], path
+    page = new_page("admin", **LAYOUTS[layout])
+    for path in LOGGED_IN_PATHS:
+        page.goto(path)
+        assert horizontal_overflow(page) == [], f"{path} (logged in)"
+    page.goto("/")
+    screenshot(page, f"home-logged-in-{layout}")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_menu_reaches_every_section(new_page, layout: str) -> None:
+    page = new_page(**LAYOUTS[layout])
+    page.goto("/")
+    screenshot(page, f"home-{layout}")
+    page.get_by_role("button", name="Mostra o nascondi il menu").click()
+    link = page.locator("#main-nav").get_by_role("link", name="Registro pubblico")
+    expect(link).to_be_in_viewport(ratio=1)  # the menu has finished sliding in
+    screenshot(page, f"menu-{layout}")
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registro pubblico delle decisioni")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_login_form_is_usable(new_page, layout: str) -> None:
+    page = new_page(**LAYOUTS[layout])
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill("delegato.cgil@demo.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    submit = page.locator("main").get_by_role("button", name="Accedi")
+    submit.scroll_into_view_if_needed()
+    expect(submit).to_be_in_viewport()
+    submit.click()
+    expect(page.get_by_role("button", name="Esci")).to_be_visible()
