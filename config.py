@@ -75,6 +75,8 @@ class TestingConfig(Config):
     SOCKETIO_MESSAGE_QUEUE = None
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
+    #: tests flush tallies themselves; a background task left by one test would race the next one
+    VOTES_TALLY_AUTOSTART = False
     SERVER_NAME = None
     #: cheap hashes: the suite creates hundreds of accounts (still argon2id, still salted)
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
