@@ -114,10 +114,25 @@ PAGES: list[AxePage] = [
     AxePage("meeting-en", "/meetings/1", user="delegate", lang="en"),
 
     # proposals and pact
+    AxePage("proposals", "/proposals"),
+    AxePage("proposal", "/proposals/1"),
+    AxePage("proposal-delegate", "/proposals/1", user="delegate"),
+    AxePage("proposal-chair", "/proposals/3", user="chair"),
+    AxePage("proposal-new", "/proposals/new", user="delegate"),
+    AxePage("proposals-en", "/proposals", lang="en"),
 
     # votes
+    AxePage("polls", "/polls", user="delegate"),
+    AxePage("poll-yesno-result", "/polls/1", user="delegate"),
+    AxePage("poll-ranking-result", "/polls/2", user="delegate"),
+    AxePage("poll-choice-open", "/polls/3", user="delegate"),
+    AxePage("poll-new", "/polls/new", user="chair"),
 
     # meetings: console, projector, join
+    AxePage("meeting-console", "/meetings/1/console", user="chair"),
+    AxePage("meeting-projector", "/meetings/1/projector", user="chair"),
+    AxePage("join", "/join"),
+    AxePage("meeting-codes", "/meetings/2/codes", user="chair"),
 
 ]
 
