@@ -51,7 +51,8 @@ def on_connect(auth: Any = None):
     user = _user_from_auth(auth)
     db.session.remove()
     if user is None:
-        raise ConnectionRefusedError({"code": "unauthorized", "message": "authentication required"})
+        # the client gets {"message": "unauthorized", "data": {"code", "message"}} (Socket.IO connect_error)
+        raise ConnectionRefusedError("unauthorized", {"code": "unauthorized", "message": "authentication required"})
     session[SESSION_USER_KEY] = user.id
     join_room(user_room(user.id))
     return True
