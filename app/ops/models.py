@@ -1,0 +1,1 @@
+"""No tables: operations act on the whole database."""
