@@ -6,6 +6,8 @@ Other domains plug in through app.votes.hooks (`register_people_electorate`,
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 
@@ -24,3 +26,30 @@ def init_app(app: Flask) -> None:
     add_home_panel(app, views.home_panel)
     add_demo_seeder(app, 60, demo.seed)
     broadcaster(app)  # created now, started lazily by the first committed ballot
+    _plug_into_meetings()
+
+
+def _plug_into_meetings() -> None:
+    """The live meeting pages show the meeting's polls (snapshot part "polls") and let the chair
+    run them and members vote from the #live-vote region (static/js/meeting_votes.js)."""
+    from app.meetings.snapshot import register_page_script, register_snapshot_part
+    from app.votes.hooks import register_people_electorate
+    from app.votes.services import meeting_polls
+
+    register_snapshot_part("polls", lambda session, meeting, user: meeting_polls(session, meeting.id, user))
+    register_page_script("js/meeting_votes.js")
+    register_people_electorate(town_meeting_roll)
+
+
+def town_meeting_roll(session: Any, poll: Any) -> list[int] | None:
+    """A `people` poll of a meeting that hands out access codes is the town meeting's: its roll is
+    the participants who joined with a code (None: not a town meeting, the default roll applies)."""
+    import sqlalchemy as sa
+
+    from app.meetings.access_codes import meeting_participant_ids
+    from app.meetings.models import AccessCode
+
+    if poll.meeting_id is None:
+        return None
+    has_codes = session.scalar(sa.select(sa.func.count()).select_from(AccessCode).where(AccessCode.meeting_id == poll.meeting_id))
+    return meeting_participant_ids(session, poll.meeting_id) if has_codes else None

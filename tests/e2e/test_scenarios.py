@@ -22,3 +22,37 @@ def test_comment_appears_live_in_a_second_browser(new_page) -> None:
     expect(reader.get_by_role("paragraph").filter(has_text=text)).to_be_visible()  # arrived live: the reader never reloaded
     expect(reader.locator("#comments-live")).to_contain_text("Nuovo commento")
     assert_accessible(reader, "proposal-comment-live")
+
+
+def test_chair_opens_a_vote_from_the_console_two_delegates_vote_projector_shows_the_result(new_page) -> None:
+    """Issue 8's meeting scenario: no page is reloaded after it was first opened."""
+    chair = new_page("chair")
+    chair.goto("/meetings/1/console")
+    open_meeting = chair.get_by_role("button", name="Apri l'incontro")
+    if open_meeting.is_visible():
+        open_meeting.click()
+    projector = new_page("chair")
+    projector.goto("/meetings/1/projector")
+    voters = [new_page("delegate"), new_page("delegate2")]
+    for page in voters:
+        page.goto("/meetings/1")
+        expect(page.locator("#live-vote")).to_be_visible()
+    title = f"Adesione al percorso {secrets.token_hex(3)}"
+    chair.get_by_label("Oggetto della votazione (Sì / No)").fill(title)
+    chair.get_by_role("button", name="Crea e apri la votazione").click()
+
+    for page, choice in zip(voters, ["Sì", "No"]):
+        card = page.locator("[data-poll-state=open]", has_text=title)
+        card.get_by_role("button", name=choice, exact=True).click()
+        expect(card.locator("[data-poll-receipt]")).to_contain_text("Voto registrato")
+    expect(chair.locator("[data-poll-progress]")).to_contain_text("2 di")
+    expect(projector.locator("[data-poll-progress]")).to_contain_text("2 di")
+
+    chair.locator("[data-poll-state=open]", has_text=title).get_by_role("button", name="Chiudi la votazione").click()
+    for page in [chair, projector, *voters]:
+        closed = page.locator("[data-poll-state=closed]", has_text=title)
+        expect(closed.locator("[data-poll-outcome]")).not_to_be_empty()
+        expect(closed.locator("[data-poll-counts]")).to_contain_text("Sì: 1")
+        expect(closed.locator("[data-poll-counts]")).to_contain_text("No: 1")
+    assert_accessible(voters[0], "meeting-vote-closed")
+    assert_accessible(chair, "console-vote-closed")

@@ -70,6 +70,7 @@ def test_snapshot_shape(client, session, chair_api):
 def test_snapshot_parts_registered_by_other_domains(client, session, chair_api):
     chair, auth = chair_api
     meeting = make_meeting(session, chair)
+    previous_polls = _parts.get("polls")  # the vote engine's own part, put back afterwards
     register_snapshot_part("polls", lambda s, m, user: [{"id": 7, "meeting": m.id, "for": user.id}])
     register_snapshot_part("documents", lambda s, m, user: ["verbale.pdf"])
     try:
@@ -78,6 +79,8 @@ def test_snapshot_parts_registered_by_other_domains(client, session, chair_api):
         assert snapshot["documents"] == ["verbale.pdf"]
     finally:
         _parts.pop("polls", None)
+        if previous_polls is not None:
+            _parts["polls"] = previous_polls
         _parts.pop("documents", None)
     with pytest.raises(ValueError):
         register_snapshot_part("agenda", lambda s, m, u: [])
