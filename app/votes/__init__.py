@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     add_demo_seeder(app, 60, demo.seed)
     broadcaster(app)  # created now, started lazily by the first committed ballot
     _plug_into_meetings()
+    from app.votes.consequences import register_consequences
+
+    register_consequences()
 
 
 def _plug_into_meetings() -> None:
