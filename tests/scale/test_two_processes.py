@@ -1,0 +1,81 @@
+"""Scale-out for real: two server processes (gevent, one worker each) share the database and a Redis
+message queue; a vote cast on one reaches a live client connected to the other."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import socketio
+
+from bench.live_vote import REDIS_URL, Servers, http
+
+pytestmark = pytest.mark.slow
+BASE_PORT = 5260
+
+
+def _redis_up() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.ConnectionError as exc:  # the machine starts Redis (.ci/run does too): say so plainly
+        pytest.fail(f"Redis is not running at {REDIS_URL}: {exc}", pytrace=False)
+
+
+def _wait_for(events: list, name: str, pred, timeout: float = 15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for ev_name, payload in list(events):
+            if ev_name == name and pred(payload):
+                return payload
+        time.sleep(0.05)
+    pytest.fail(f"no {name} reached the other process's client within {timeout}s; got {[e[0] for e in events]}")
+
+
+def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(tmp_path: Path) -> None:
+    _redis_up()
+    servers = Servers("sqlite", 1, BASE_PORT, tmp_path)
+    # two processes on one WAL database file: enough to prove the message queue; production uses PostgreSQL
+    servers.env["SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
+    servers.ports = [BASE_PORT, BASE_PORT + 1]
+    servers.logs = [tmp_path / f"server-{p}.log" for p in servers.ports]
+    servers.prepare_database()
+    servers.start()
+    client = socketio.Client(reconnection=False)
+    try:
+        first, second = servers.urls()
+        chair = http("POST", f"{first}/api/v1/auth/token", {"email": "presidenza@demo.test", "password": "tavolo-demo"})["token"]
+        voter = http("POST", f"{first}/api/v1/auth/token", {"email": "delegato.cna@demo.test", "password": "tavolo-demo"})["token"]
+        meeting = http("POST", f"{first}/api/v1/meetings",
+                       {"title": "Due processi", "starts_at": "2026-12-05T10:00:00Z", "place": "test"}, chair)
+        http("POST", f"{first}/api/v1/meetings/{meeting['id']}/open", {}, chair)
+        poll = http("POST", f"{first}/api/v1/polls", {"title": "Prova", "kind": "yesno", "meeting_id": meeting["id"]}, chair)
+
+        events: list[tuple[str, dict]] = []
+        lock = threading.Lock()
+
+        def record(name: str):
+            def handler(payload):
+                with lock:
+                    events.append((name, payload))
+            return handler
+
+        for name in ("poll_opened", "tally_updated", "poll_closed"):
+            client.on(name, record(name), namespace="/live")
+        client.connect(second, namespaces=["/live"], transports=["websocket"], auth={"token": chair}, wait_timeout=10)
+        ack = client.call("join_meeting", {"meeting_id": meeting["id"]}, namespace="/live", timeout=10)
+        assert ack["ok"]
+
+        http("POST", f"{first}/api/v1/polls/{poll['id']}/open", {}, chair)
+        _wait_for(events, "poll_opened", lambda p: p.get("poll_id") == poll["id"])
+        receipt = http("POST", f"{first}/api/v1/polls/{poll['id']}/ballots", {"choice": "yes"}, voter)
+        assert receipt["receipt"]
+        _wait_for(events, "tally_updated", lambda p: p.get("poll_id") == poll["id"] and p.get("voted") == 1)
+        http("POST", f"{first}/api/v1/polls/{poll['id']}/close", {}, chair)
+        closed = _wait_for(events, "poll_closed", lambda p: p.get("poll_id") == poll["id"])
+        assert closed["result"]["counts"]["yes"] == 1
+    finally:
+        if client.connected:
+            client.disconnect()
+        servers.stop()
