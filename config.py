@@ -23,6 +23,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     #: Socket.IO message queue (Redis URL); needed when more than one process serves /live.
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    #: Redis channel of the queue: deployments (or test runs) sharing one Redis keep apart by name.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "tavolo")
     #: gevent in production and `make run`; tests use threading (no monkey patching in pytest).
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     #: None = same origin only; a list of origins ("https://tdn.example.it") widens it explicitly.

@@ -2,6 +2,8 @@
 message queue; a vote cast on one reaches a live client connected to the other."""
 from __future__ import annotations
 
+import secrets
+import socket
 import threading
 import time
 from pathlib import Path
@@ -13,7 +15,18 @@ import socketio
 from bench.live_vote import REDIS_URL, Servers, http
 
 pytestmark = pytest.mark.slow
-BASE_PORT = 5260
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports the OS hands out now, so parallel runs on one machine never collide."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def _redis_up() -> None:
@@ -35,10 +48,13 @@ def _wait_for(events: list, name: str, pred, timeout: float = 15.0) -> dict:
 
 def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(tmp_path: Path) -> None:
     _redis_up()
-    servers = Servers("sqlite", 1, BASE_PORT, tmp_path)
+    ports = _free_ports(2)
+    servers = Servers("sqlite", 1, ports[0], tmp_path)
     # two processes on one WAL database file: enough to prove the message queue; production uses PostgreSQL
     servers.env["SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
-    servers.ports = [BASE_PORT, BASE_PORT + 1]
+    # a channel of this run's own: another run sharing the machine's Redis cannot cross-talk with it
+    servers.env["SOCKETIO_CHANNEL"] = f"tavolo-test-{secrets.token_hex(4)}"
+    servers.ports = ports
     servers.logs = [tmp_path / f"server-{p}.log" for p in servers.ports]
     servers.prepare_database()
     servers.start()
