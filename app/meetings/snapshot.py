@@ -4,7 +4,9 @@ Other domains add to the live meeting without meetings importing them:
 - `register_snapshot_part(name, fn)`: `fn(session, meeting, user) -> JSON value` is put in the
   snapshot under `name` (the vote engine fills "polls"; until then it is `[]`);
 - `register_page_script(path)`: a static file loaded on the participant view, console and projector
-  after static/js/meetings.js, to fill the `#live-vote` region (see docs in meetings.js).
+  after static/js/meetings.js, to fill the `#live-vote` region (see docs in meetings.js);
+- `register_page_messages(name, fn)`: `fn(meeting) -> dict` of texts (translated on the server, so
+  page scripts hold no language), given to the scripts as `ctx.messages[name]`.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ SnapshotPart = Callable[[Session, Meeting, Any], Any]
 DEFAULT_PARTS: dict[str, Any] = {"polls": []}
 _parts: dict[str, SnapshotPart] = {}
 _page_scripts: list[str] = []
+_page_messages: dict[str, Callable[[Meeting], dict[str, Any]]] = {}
 #: keys the meetings domain fills itself; a part may not replace them
 CORE_KEYS = {
     "id", "title", "starts_at", "place", "status", "opened_at", "closed_at", "current_item_id", "agenda",
@@ -48,6 +51,15 @@ def register_page_script(path: str) -> None:
 
 def page_scripts() -> list[str]:
     return list(_page_scripts)
+
+
+def register_page_messages(name: str, fn: Callable[[Meeting], dict[str, Any]]) -> None:
+    """Texts for a page script under `messages[name]` (replaced when registered again)."""
+    _page_messages[name] = fn
+
+
+def page_messages(meeting: Meeting) -> dict[str, dict[str, Any]]:
+    return {name: fn(meeting) for name, fn in _page_messages.items()}
 
 
 def me_state(session: Session, meeting: Meeting, user: Any) -> dict[str, Any]:

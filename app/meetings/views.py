@@ -20,7 +20,7 @@ from app.extensions import db
 from app.meetings import access_codes, services
 from app.meetings.forms import MAX_CARDS_PER_PRINT, AccessCodesForm, ActionForm, AgendaItemForm, JoinForm, MeetingForm
 from app.meetings.permissions import can_create_meeting, can_run_meeting, can_view_meeting
-from app.meetings.snapshot import meeting_snapshot, page_scripts
+from app.meetings.snapshot import meeting_snapshot, page_messages, page_scripts
 
 bp = Blueprint("meetings", __name__)
 
@@ -86,7 +86,8 @@ def live_messages() -> dict[str, Any]:
 def _live_page(template: str, meeting, view: str, **extra: Any):
     snapshot = meeting_snapshot(db.session, meeting, current_user)
     return render_template(
-        template, meeting=meeting, snapshot=snapshot, view=view, messages=live_messages(),
+        template, meeting=meeting, snapshot=snapshot, view=view,
+        messages={**live_messages(), **page_messages(meeting)},
         page_scripts=page_scripts(), can_run=can_run_meeting(current_user, meeting),
         items_by_id={item["id"]: item for item in snapshot["agenda"]}, action_form=ActionForm(), **extra,
     )

@@ -35,24 +35,23 @@ def init_app(app: Flask) -> None:
 def _plug_into_meetings() -> None:
     """The live meeting pages show the meeting's polls (snapshot part "polls") and let the chair
     run them and members vote from the #live-vote region (static/js/meeting_votes.js)."""
-    from app.meetings.snapshot import register_page_script, register_snapshot_part
+    from app.meetings.snapshot import register_page_messages, register_page_script, register_snapshot_part
     from app.votes.hooks import register_people_electorate
+    from app.votes.meeting_page import vote_messages
     from app.votes.services import meeting_polls
 
     register_snapshot_part("polls", lambda session, meeting, user: meeting_polls(session, meeting.id, user))
     register_page_script("js/meeting_votes.js")
+    register_page_messages("votes", vote_messages)
     register_people_electorate(town_meeting_roll)
 
 
 def town_meeting_roll(session: Any, poll: Any) -> list[int] | None:
     """A `people` poll of a meeting that hands out access codes is the town meeting's: its roll is
     the participants who joined with a code (None: not a town meeting, the default roll applies)."""
-    import sqlalchemy as sa
-
     from app.meetings.access_codes import meeting_participant_ids
-    from app.meetings.models import AccessCode
+    from app.votes.meeting_page import has_access_codes
 
-    if poll.meeting_id is None:
+    if poll.meeting_id is None or not has_access_codes(session, poll.meeting_id):
         return None
-    has_codes = session.scalar(sa.select(sa.func.count()).select_from(AccessCode).where(AccessCode.meeting_id == poll.meeting_id))
-    return meeting_participant_ids(session, poll.meeting_id) if has_codes else None
+    return meeting_participant_ids(session, poll.meeting_id)

@@ -63,3 +63,41 @@ def test_people_polls_outside_town_meetings_keep_the_members_roll(client, sessio
     poll = _open_poll(client, api_token(session, chair), meeting.id, electorate="people")
     ballot = client.post(f"/api/v1/polls/{poll['id']}/ballots", json={"choice": "yes"}, headers=bearer(api_token(session, member)))
     assert ballot.status_code == 201
+
+
+def _page_messages(html: str) -> dict:
+    import html as html_lib
+    import json
+    import re
+
+    match = re.search(r'data-messages="([^"]*)"', html)
+    assert match, "the live page gives its scripts their texts"
+    return json.loads(html_lib.unescape(match.group(1)))
+
+
+def test_live_pages_give_the_vote_script_its_texts_in_the_page_language(client, session):
+    from tests.meetings.factories import log_in
+
+    chair = make_chair(session)
+    meeting = make_meeting(session, chair)
+    session.commit()
+    log_in(client, chair)
+    italian = _page_messages(client.get(f"/meetings/{meeting.id}/console").get_data(as_text=True))["votes"]
+    english = _page_messages(client.get(f"/meetings/{meeting.id}/console?lang=en").get_data(as_text=True))["votes"]
+    assert italian["ballot"] == {"yes": "Sì", "no": "No", "abstain": "Astensione"}
+    assert english["ballot"]["yes"] == "Yes" and english["ballot"]["abstain"] == "Abstain"
+    # the accessible Italian names stay available whatever the language
+    assert english["ballotItalian"] == italian["ballot"]
+    assert italian["defaultElectorate"] == "organizations"
+
+
+def test_a_town_meeting_console_proposes_one_ballot_per_person(client, session):
+    from tests.meetings.factories import log_in
+
+    chair = make_chair(session)
+    meeting = make_meeting(session, chair)
+    make_participant(session, meeting, chair)
+    session.commit()
+    log_in(client, chair)
+    messages = _page_messages(client.get(f"/meetings/{meeting.id}/console").get_data(as_text=True))["votes"]
+    assert messages["defaultElectorate"] == "people"
