@@ -16,3 +16,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)
     app.jinja_env.filters["markdown"] = render_markdown
+    _plug_into_meetings()
+
+
+def _plug_into_meetings() -> None:
+    """The chair's console lists the comments on the current agenda item's text, live, and hides
+    them with a reason (static/js/meeting_comments.js over the comments API and live topics)."""
+    from app.deliberation.meeting_page import moderation_messages
+    from app.meetings.snapshot import register_page_messages, register_page_script
+
+    register_page_script("js/meeting_comments.js")
+    register_page_messages("comments", moderation_messages)

@@ -27,6 +27,9 @@ from app.extensions import db
 
 blp = api_blueprint("deliberation_api", __name__, "Comments and amendments of any deliberated text")
 
+#: subject type → its collection's API URL (e.g. "proposal" → "/api/v1/proposals"), for page scripts
+SUBJECT_API_PATHS: dict[str, str] = {}
+
 
 def visible_subject(subject_type: str, subject_id: int) -> Subject:
     """Load a subject for the caller: 404 if unknown or if the caller may not read it."""
@@ -90,6 +93,7 @@ def add_subject_routes(bp: Blueprint, path: str, subject_type: str) -> None:
             db.session.commit()
             return amendment
 
+    SUBJECT_API_PATHS[subject_type] = f"{bp.url_prefix or ''}{path}"
     for suffix, view in (("revisions", SubjectRevisions), ("diff", SubjectDiff),
                          ("comments", SubjectComments), ("amendments", SubjectAmendments)):
         bp.add_url_rule(f"{path}/<int:subject_id>/{suffix}", endpoint=f"{subject_type}_{suffix}", view_func=view)

@@ -171,3 +171,35 @@ def test_a_client_that_loses_its_connection_comes_back_to_the_final_state(new_pa
     closed = delegate.locator("[data-poll-state=closed]", has_text=title)
     expect(closed.locator("[data-poll-counts]")).to_contain_text("Sì: 1")
     expect(closed.locator("[data-poll-outcome]")).not_to_be_empty()
+
+
+def test_the_chair_moderates_comments_on_the_current_item_from_the_console(new_page) -> None:
+    """Issue 6: a comment on the proposal under discussion reaches the console live; the chair hides
+    it with a reason and the author's page shows it hidden by moderation, without reloads."""
+    chair = new_page("chair")
+    chair.goto("/meetings/1/console")
+    open_meeting = chair.get_by_role("button", name="Apri l'incontro")
+    if open_meeting.is_visible():
+        open_meeting.click()
+    row = chair.locator("li.agenda-item").first
+    row.locator("summary").click()
+    row.locator("[data-field=ref]").fill("proposal:2")
+    row.get_by_role("button", name="Salva il punto").click()
+    row.get_by_role("button", name="Rendi corrente").click()
+    panel = chair.locator("#live-comments")
+    expect(panel).to_be_visible()
+
+    author = new_page("delegate")
+    author.goto("/proposals/2")
+    expect(author.locator("#comments-live-status")).not_to_be_empty()
+    text = f"Fuori tema {secrets.token_hex(4)}"
+    author.locator("#comment-body").fill(text)
+    author.get_by_role("button", name="Pubblica il commento").click()
+
+    comment = panel.locator("[data-comment-id]", has_text=text)
+    expect(comment).to_be_visible()  # arrived live on the console
+    comment.get_by_label("Motivo (pubblico)").fill("Non riguarda la proposta")
+    comment.get_by_role("button", name="Nascondi").click()
+    expect(panel.locator("[data-comment-hidden]").first).to_contain_text("Non riguarda la proposta")
+    expect(author.get_by_role("paragraph").filter(has_text=text)).to_have_count(0)
+    assert_accessible(chair, "console-comment-moderation")

@@ -273,3 +273,31 @@ def test_a_revoked_participant_loses_the_live_channel(app, client, session):
                        headers=bearer(api_token(session, chair))).status_code == 200
     assert not live_client.is_connected(NS)
     assert not socket_client(app, token=token).is_connected(NS)  # an inactive account cannot reconnect
+
+
+def test_reordering_the_agenda_reaches_the_room_in_the_new_order(app, client, session, live):
+    auth = bearer(api_token(session, live["chair_user"]))
+    first, second = live["items"]
+    response = client.post(f"/api/v1/meetings/{live['meeting']}/agenda/order", headers=auth,
+                           json={"item_ids": [second, first]})
+    assert response.status_code == 200, response.get_json()
+    for live_client in live["clients"]:
+        [pushed] = events(live_client, "agenda_changed")
+        assert [i["id"] for i in pushed["agenda"]] == [second, first]
+        assert pushed["seq"] == head_seq(session)
+    # an order that leaves an item out changes nothing and pushes nothing
+    refused = client.post(f"/api/v1/meetings/{live['meeting']}/agenda/order", headers=auth, json={"item_ids": [first]})
+    assert refused.status_code == 422
+    assert events(live["clients"][0]) == []
+
+
+def test_reopening_the_list_of_speakers_pushes_it(app, session, live):
+    meeting = session.get(Meeting, live["meeting"])
+    speakers.set_speakers_open(session, live["chair_user"], meeting, False)
+    session.commit()
+    for live_client in live["clients"]:
+        live_client.get_received(NS)
+    ack = emit(live["chair_client"], "open_speakers", {"meeting_id": live["meeting"]})
+    assert ack["ok"], ack
+    [pushed] = events(live["clients"][1], "speakers_changed")
+    assert pushed["speakers_open"] is True and pushed["seq"] == head_seq(session)
