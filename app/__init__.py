@@ -16,6 +16,7 @@ DOMAINS = [
     "app.deliberation",
     "app.proposals",
     "app.votes",
+    "app.pact",
     "app.ops",
 ]
 
