@@ -1,6 +1,24 @@
-"""The Patto per lo sviluppo (issue 4): work in progress, models and services only so far."""
+"""The Patto per lo sviluppo (issue 4), in progress: models, services and the clause as a deliberated
+subject (shared revisions, comments, amendments). Not yet: API, pages, PDF, demo (see the closing note)."""
+from __future__ import annotations
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing registered yet (no API, pages or subject kind): see the branch report."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.realtime import topic_room
+    from app.deliberation.subjects import SubjectKind, register_subject
+    from app.pact.services import (
+        SUBJECT_TYPE, apply_revision, can_edit_pact, can_view_pact, clause_accepts, load_clause,
+    )
+
+    # a clause's events go to its pact's room: the pact page follows every clause at once
+    register_subject(app, SubjectKind(
+        type=SUBJECT_TYPE, label=_l("clausola"), load=load_clause,
+        room=lambda clause: topic_room("pact", clause.pact_id),
+        url=lambda clause: f"/pacts/{clause.pact_id}#clause-{clause.id}",
+        apply_revision=apply_revision, can_view=can_view_pact, can_revise=can_edit_pact,
+        accepts=clause_accepts,
+    ))
