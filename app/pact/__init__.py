@@ -1,5 +1,5 @@
 """The Patto per lo sviluppo (issue 4), in progress: models, services and the clause as a deliberated
-subject (shared revisions, comments, amendments). Not yet: API, pages, PDF, demo (see the closing note)."""
+subject (shared revisions, comments, amendments). Not yet: pages, PDF, demo (see the closing note)."""
 from __future__ import annotations
 
 from flask import Flask
@@ -9,11 +9,15 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.core.realtime import topic_room
+    from app.extensions import api as rest
+    from app.pact import api
+    from app.deliberation.sockets import register_topic
     from app.deliberation.subjects import SubjectKind, register_subject
     from app.pact.services import (
-        SUBJECT_TYPE, apply_revision, can_edit_pact, can_view_pact, clause_accepts, load_clause,
+        SUBJECT_TYPE, apply_revision, can_edit_pact, can_view_pact, clause_accepts, get_pact, load_clause,
     )
 
+    rest.register_blueprint(api.blp)
     # a clause's events go to its pact's room: the pact page follows every clause at once
     register_subject(app, SubjectKind(
         type=SUBJECT_TYPE, label=_l("clausola"), load=load_clause,
@@ -22,3 +26,5 @@ def init_app(app: Flask) -> None:
         apply_revision=apply_revision, can_view=can_view_pact, can_revise=can_edit_pact,
         accepts=clause_accepts,
     ))
+    # `subscribe {"topic": "pact:<id>"}`: clause_changed, endorsement_changed and comments of every clause
+    register_topic(app, "pact", lambda session, user, pact_id: get_pact(session, pact_id) and None)
