@@ -1,5 +1,5 @@
 """The Patto per lo sviluppo (issue 4), in progress: models, services and the clause as a deliberated
-subject (shared revisions, comments, amendments). Not yet: pages, PDF, demo (see the closing note)."""
+subject (shared revisions, comments, amendments). Not yet: the PDFs (see the closing note)."""
 from __future__ import annotations
 
 from flask import Flask
@@ -10,14 +10,18 @@ def init_app(app: Flask) -> None:
 
     from app.core.realtime import topic_room
     from app.extensions import api as rest
-    from app.pact import api
+    from app.pact import api, demo, views
+    from app.registry import add_demo_seeder, add_nav
     from app.deliberation.sockets import register_topic
     from app.deliberation.subjects import SubjectKind, register_subject
     from app.pact.services import (
         SUBJECT_TYPE, apply_revision, can_edit_pact, can_view_pact, clause_accepts, get_pact, load_clause,
     )
 
+    app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)
+    add_nav(app, 40, "pact.index", _l("Patto"))
+    add_demo_seeder(app, 70, demo.seed)
     # a clause's events go to its pact's room: the pact page follows every clause at once
     register_subject(app, SubjectKind(
         type=SUBJECT_TYPE, label=_l("clausola"), load=load_clause,

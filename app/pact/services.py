@@ -41,14 +41,14 @@ def can_edit_pact(user: Any, obj: Any = None) -> bool:
     return is_authenticated(user) and user.is_chair
 
 
-def _represents(user: Any) -> bool:
+def represents(user: Any) -> bool:
     """A delegate or substitute: a member account attached to an organization."""
     return is_authenticated(user) and user.role == "member" and user.organization_id is not None
 
 
 def _require_organization(actor: Any) -> int:
     require(is_authenticated(actor), actor)
-    if not _represents(actor):
+    if not represents(actor):
         raise Forbidden(_("Solo chi rappresenta un'organizzazione (delegato o supplente) può farlo."),
                          code="no_organization")
     return actor.organization_id
@@ -230,10 +230,16 @@ def set_endorsement(session: Session, actor: Any, clause: Clause, position: Any,
         "previous": previous.position if previous else None,
     })
     queue_event(session, topic_room("pact", clause.pact_id), "endorsement_changed", {
-        "pact_id": clause.pact_id, "clause_id": clause.id, "organization_id": organization_id,
+        "pact_id": clause.pact_id, "clause_id": clause.id, "clause_number": clause.number,
+        "organization_id": organization_id, "organization_name": actor.organization.name,
         "position": position, "note": note, "counts": endorsement_counts(session, clause),
     })
     return endorsement
+
+
+def is_conflict(counts: dict[str, int]) -> bool:
+    """The table conflicts on a clause when someone opposes it and someone else endorses it."""
+    return counts["oppose"] > 0 and counts["endorse"] + counts["reservation"] > 0
 
 
 def endorsement_counts(session: Session, clause: Clause) -> dict[str, int]:
@@ -263,7 +269,7 @@ def endorsement_matrix(session: Session, pact: Pact) -> dict[str, Any]:
             if e.clause_id == clause.id:
                 counts[e.position] += 1
         summary.append({"clause_id": clause.id, "number": clause.number, "title": clause.title, "counts": counts,
-                        "conflict": counts["oppose"] > 0 and counts["endorse"] + counts["reservation"] > 0})
+                        "conflict": is_conflict(counts)})
     return {"pact_id": pact.id, "organizations": [{"id": o.id, "name": o.name} for o in organizations],
             "clauses": summary, "cells": cells}
 

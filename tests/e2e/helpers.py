@@ -120,6 +120,9 @@ PAGES: list[AxePage] = [
     AxePage("proposal-chair", "/proposals/3", user="chair"),
     AxePage("proposal-new", "/proposals/new", user="delegate"),
     AxePage("proposals-en", "/proposals", lang="en"),
+    AxePage("pact", "/pacts/1"),
+    AxePage("pact-delegate", "/pacts/1", user="delegate", wait_for="[data-pact-live-status][data-state=connected]"),
+    AxePage("pact-chair-en", "/pacts/1", user="chair", lang="en"),
 
     # votes
     AxePage("polls", "/polls", user="delegate"),

@@ -1,0 +1,105 @@
+"""HTML pages of the pact: the text, the live endorsement matrix, versions and signatures."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.pact import services
+from app.pact.forms import EndorsementForm, SignForm
+
+bp = Blueprint("pact", __name__)
+
+
+@bp.get("/pacts")
+def index():
+    pacts = services.list_pacts(db.session)
+    if len(pacts) == 1:
+        return redirect(url_for("pact.detail", pact_id=pacts[0].id))
+    return render_template("pact/index.html", pacts=pacts)
+
+
+def _endorsement_forms(pact, mine: dict, failed=None) -> dict:
+    """One form per clause (prefixed, so ids stay unique), preset to the organization's position."""
+    forms = {}
+    for clause in services.clauses_of(pact):
+        if failed is not None and failed[0] == clause.id:
+            forms[clause.id] = failed[1]
+            continue
+        current = mine.get(clause.id) or {}
+        forms[clause.id] = EndorsementForm(prefix=f"c{clause.id}", formdata=None,
+                                           position=current.get("position", "endorse"), note=current.get("note", ""))
+    return forms
+
+
+def _page(pact, status: int = 200, failed=None):
+    matrix = services.endorsement_matrix(db.session, pact)
+    cells = {(c["clause_id"], c["organization_id"]): c for c in matrix["cells"]}
+    represents = services.represents(current_user)
+    mine = {}
+    if represents:
+        mine = {c["clause_id"]: c for c in matrix["cells"] if c["organization_id"] == current_user.organization_id}
+    sign_form = SignForm()
+    sign_form.version.choices = [(v.number, _("Versione %(n)d", n=v.number)) for v in reversed(pact.versions)]
+    own_signature = services.active_signature(db.session, pact, current_user.organization_id) if represents else None
+    return render_template(
+        "pact/detail.html", pact=pact, clauses=services.clauses_of(pact), matrix=matrix, cells=cells,
+        summary={row["clause_id"]: row for row in matrix["clauses"]}, mine=mine, represents=represents,
+        can_edit=services.can_edit_pact(current_user), signatures=services.list_signatures(db.session, pact),
+        endorsement_forms=_endorsement_forms(pact, mine, failed), sign_form=sign_form, own_signature=own_signature,
+    ), status
+
+
+@bp.get("/pacts/<int:pact_id>")
+def detail(pact_id: int):
+    return _page(services.get_pact(db.session, pact_id))
+
+
+def _act(pact, action) -> None:
+    """Run a service for a form post: commit and flash, or roll back and show the error."""
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+
+
+@bp.post("/pacts/<int:pact_id>/clauses/<int:clause_id>/endorsement")
+@login_required
+def endorse(pact_id: int, clause_id: int):
+    pact = services.get_pact(db.session, pact_id)
+    clause = services.get_clause(db.session, clause_id)
+    if clause.pact_id != pact.id:
+        abort(404)
+    form = EndorsementForm(prefix=f"c{clause.id}")
+    if not form.validate_on_submit():
+        return _page(pact, 422, failed=(clause.id, form))
+    _act(pact, lambda: services.set_endorsement(db.session, current_user, clause, form.position.data, form.note.data))
+    return redirect(url_for("pact.detail", pact_id=pact.id, _anchor=f"clause-{clause.id}"))
+
+
+@bp.post("/pacts/<int:pact_id>/versions")
+@login_required
+def freeze(pact_id: int):
+    pact = services.get_pact(db.session, pact_id)  # CSRF: checked for every POST by CSRFProtect
+    _act(pact, lambda: services.freeze_version(db.session, current_user, pact))
+    return redirect(url_for("pact.detail", pact_id=pact.id, _anchor="versions"))
+
+
+@bp.post("/pacts/<int:pact_id>/signatures")
+@login_required
+def sign(pact_id: int):
+    pact = services.get_pact(db.session, pact_id)
+    form = SignForm()
+    form.version.choices = [(v.number, str(v.number)) for v in pact.versions]
+    if request.form.get("action") == "withdraw":
+        _act(pact, lambda: services.withdraw_signature(db.session, current_user, pact, form.declaration.data or ""))
+    elif form.validate_on_submit():
+        _act(pact, lambda: services.sign_pact(db.session, current_user, pact, form.version.data, form.declaration.data))
+    else:
+        return _page(pact, 422)
+    return redirect(url_for("pact.detail", pact_id=pact.id, _anchor="signatures"))

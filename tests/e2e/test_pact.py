@@ -1,0 +1,28 @@
+"""Issue 4 in the browser: a delegate's reservation reaches the chair's matrix without a reload."""
+from __future__ import annotations
+
+import secrets
+
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import assert_accessible
+
+
+def test_a_reservation_updates_the_matrix_live_in_another_browser(new_page) -> None:
+    chair = new_page("chair")
+    chair.goto("/pacts/1")
+    expect(chair.locator("[data-pact-live-status]")).to_have_attribute("data-state", "connected")
+    delegate = new_page("delegate2")  # CGIL, which has no position yet on article 4
+    delegate.goto("/pacts/1")
+    clause = delegate.locator("article", has_text="Mobilità tra i comuni")
+    clause.locator("summary").click()
+    note = f"Solo con orari coordinati con i turni {secrets.token_hex(3)}"
+    clause.get_by_label("Posizione della mia organizzazione").select_option("reservation")
+    clause.get_by_label("Riserva o motivazione").fill(note)
+    clause.get_by_role("button", name="Salva la posizione").click()
+    expect(delegate.locator("[data-matrix]")).to_contain_text(note)
+
+    row = chair.locator("[data-matrix] tr", has_text="CGIL Imola")
+    expect(row).to_contain_text(note)  # arrived live: the chair never reloaded
+    expect(row).to_contain_text("Aderisce con riserva")
+    assert_accessible(chair, "pact-matrix-live")
