@@ -170,3 +170,10 @@ def render_pdf(document: PdfDocument) -> bytes:
 
     template.build(_flowables(document.blocks, styles, template.width), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def pdf_response(data: bytes, filename: str):
+    """Served inline (browsers open it in their viewer) with a file name for saving."""
+    from flask import Response
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})

@@ -159,6 +159,18 @@ def diff_revisions(session: Session, subject: Subject, from_number: Any, to_numb
 
 # --- comments ------------------------------------------------------------------------------------
 
+def count_comments(session: Session, subject_type: str, subject_ids: list[int]) -> dict[int, int]:
+    """Comments per subject of one type, for lists (one query, whatever the number of subjects)."""
+    if not subject_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Comment.subject_id, sa.func.count(Comment.id))
+        .where(Comment.subject_type == subject_type, Comment.subject_id.in_(subject_ids))
+        .group_by(Comment.subject_id)
+    )
+    return {subject_id: count for subject_id, count in rows}
+
+
 def list_comments(session: Session, subject: Subject) -> list[Comment]:
     return list(session.scalars(
         sa.select(Comment).where(Comment.subject_type == subject.type, Comment.subject_id == subject.id)

@@ -1,5 +1,5 @@
-"""The Patto per lo sviluppo (issue 4), in progress: models, services and the clause as a deliberated
-subject (shared revisions, comments, amendments). Not yet: the PDFs (see the closing note)."""
+"""The Patto per lo sviluppo (issue 4): sections and numbered clauses, each clause a deliberated subject
+(the shared revisions, comments and amendments), endorsements, frozen versions, signatures and PDFs."""
 from __future__ import annotations
 
 from flask import Flask
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     register_subject(app, SubjectKind(
         type=SUBJECT_TYPE, label=_l("clausola"), load=load_clause,
         room=lambda clause: topic_room("pact", clause.pact_id),
-        url=lambda clause: f"/pacts/{clause.pact_id}#clause-{clause.id}",
+        url=lambda clause: f"/pacts/{clause.pact_id}/clauses/{clause.id}",
         apply_revision=apply_revision, can_view=can_view_pact, can_revise=can_edit_pact,
         accepts=clause_accepts,
     ))

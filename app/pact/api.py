@@ -120,7 +120,7 @@ class ClauseItem(MethodView):
         """The chair revises the clause with a reason: a new revision of the working text."""
         clause = services.get_clause(db.session, clause_id)
         services.revise_clause(db.session, current_user, clause, reason=data["reason"],
-                               title=data.get("title"), body=data.get("body"))
+                               title=data.get("title"), body=data.get("body"), commitments=data.get("commitments"))
         db.session.commit()
         return clause
 

@@ -63,6 +63,8 @@ class PactImportSchema(StrictSchema):
 class ClausePatchSchema(StrictSchema):
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     body = ma.fields.String(validate=ma.validate.Length(min=1, max=TEXT_MAX))
+    commitments = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=2000)),
+                                 metadata={"description": "replaces the commitments asked of signatories"})
     reason = ma.fields.String(required=True)
 
 

@@ -16,7 +16,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import queue_event, topic_room
 from app.deliberation.models import Revision
-from app.deliberation.services import REASON_MAX, clean_text, create_revision, revise
+from app.deliberation.services import BODY_MAX, REASON_MAX, clean_text, create_revision, revise
 from app.deliberation.subjects import Action, Subject, subject_for
 from app.pact.models import Clause, Endorsement, Pact, PactSection, PactVersion, Signature
 
@@ -63,7 +63,9 @@ def load_clause(session: Session, clause_id: int) -> Clause | None:
 
 def apply_revision(session: Session, clause: Clause, revision: Revision) -> None:
     clause.title = revision.title
-    clause.body = revision.body
+    body, commitments = split_clause_text(revision.body)
+    clause.body = body
+    clause.commitments = "\n".join(commitments)
     clause.revision = revision.number
     clause.updated_at = revision.created_at
     queue_event(session, topic_room("pact", clause.pact_id), "clause_changed", {
@@ -105,31 +107,48 @@ def clauses_of(pact: Pact) -> list[Clause]:
 
 # --- Markdown ------------------------------------------------------------------------------------
 
+def clause_text(body: str, commitments: list[str]) -> str:
+    """A clause's whole text as one Markdown block, the form its revisions and amendments take, so that
+    a change to the commitments asked of signatories is revised, diffed and amended like the body."""
+    if not commitments:
+        return body
+    return "\n".join([body, "", COMMITMENTS_HEADING] + [f"- {c}" for c in commitments])
+
+
+def split_clause_text(text: str) -> tuple[str, list[str]]:
+    """The inverse of clause_text: the body, and the `- item` lines after a line `Impegni:`."""
+    body: list[str] = []
+    commitments: list[str] = []
+    in_commitments = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.strip() == COMMITMENTS_HEADING:
+            in_commitments = True
+        elif in_commitments and line.startswith("- "):
+            commitments.append(line[2:].strip())
+        else:
+            body.append(line)
+    return "\n".join(body).strip(), commitments
+
+
 def parse_markdown(text: str) -> list[dict[str, Any]]:
     """`# Section`, `## Clause title`, body paragraphs, then an optional `Impegni:` list of `- item`."""
     sections: list[dict[str, Any]] = []
-    clause: dict[str, Any] | None = None
-    in_commitments = False
+    lines: list[str] | None = None
     for line in text.replace("\r\n", "\n").split("\n"):
         if re.match(r"^# ", line):
             sections.append({"title": line[2:].strip(), "clauses": []})
-            clause, in_commitments = None, False
+            lines = None
         elif re.match(r"^## ", line):
             if not sections:
                 raise InvalidInput(_("Una clausola deve stare sotto una sezione (# Titolo)."),
                                    code="clause_without_section")
-            clause = {"title": line[3:].strip(), "body": [], "commitments": []}
-            sections[-1]["clauses"].append(clause)
-            in_commitments = False
-        elif clause is not None and line.strip() == COMMITMENTS_HEADING:
-            in_commitments = True
-        elif clause is not None and in_commitments and line.startswith("- "):
-            clause["commitments"].append(line[2:].strip())
-        elif clause is not None:
-            clause["body"].append(line)
+            lines = []
+            sections[-1]["clauses"].append({"title": line[3:].strip(), "lines": lines})
+        elif lines is not None:
+            lines.append(line)
     for section in sections:
         for item in section["clauses"]:
-            item["body"] = "\n".join(item["body"]).strip()
+            item["body"], item["commitments"] = split_clause_text("\n".join(item.pop("lines")))
             if not item["body"]:
                 raise InvalidInput(_("La clausola «%(t)s» non ha testo.", t=item["title"]), code="empty_clause")
     if not any(s["clauses"] for s in sections):
@@ -156,8 +175,8 @@ def import_pact(session: Session, actor: Any, title: Any, markdown: Any) -> Pact
                             body=clause_item["body"], commitments="\n".join(clause_item["commitments"]))
             session.add(clause)
             session.flush()
-            create_revision(session, actor, as_subject(clause), title=clause.title, body=clause.body,
-                            reason=INITIAL_REASON)
+            create_revision(session, actor, as_subject(clause), title=clause.title,
+                            body=clause_text(clause.body, clause.commitment_list), reason=INITIAL_REASON)
     record(session, actor, "pact.pact.imported", pact, {"title": title, "clauses": number})
     session.expire(pact, ["sections"])
     return pact
@@ -169,9 +188,7 @@ def export_markdown(pact: Pact) -> str:
     for section in pact.sections:
         lines += [f"# {section.title}", ""]
         for clause in section.clauses:
-            lines += [f"## {clause.title}", "", clause.body, ""]
-            if clause.commitment_list:
-                lines += [COMMITMENTS_HEADING] + [f"- {c}" for c in clause.commitment_list] + [""]
+            lines += [f"## {clause.title}", "", clause_text(clause.body, clause.commitment_list), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -187,10 +204,25 @@ def sha256_hex(text: str) -> str:
 # --- clauses -------------------------------------------------------------------------------------
 
 def revise_clause(session: Session, actor: Any, clause: Clause, *, reason: Any, title: Any = None,
-                  body: Any = None) -> Revision:
-    """The chair's direct edit with a required reason; the working text becomes the next version."""
+                  body: Any = None, commitments: Any = None) -> Revision:
+    """The chair's direct edit with a required reason; the working text becomes the next version.
+    What is not given (body, commitments) stays as it is."""
     clean_text(reason, "reason", REASON_MAX)
-    return revise(session, actor, as_subject(clause), reason=reason, title=title, body=body)
+    text = None
+    if body is not None or commitments is not None:
+        new_body = clean_text(body, "body", BODY_MAX) if body is not None else clause.body
+        text = clause_text(new_body, _commitment_items(commitments) if commitments is not None
+                           else clause.commitment_list)
+    return revise(session, actor, as_subject(clause), reason=reason, title=title, body=text)
+
+
+def _commitment_items(value: Any) -> list[str]:
+    """A list of commitments (API) or one per line (form): non-empty strings, each one line."""
+    items = value.split("\n") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise InvalidInput(_("Gli impegni sono un elenco di testi."), code="invalid_commitments",
+                           fields={"commitments": ["invalid"]})
+    return [i.strip().lstrip("- ").strip() for i in items if i.strip()]
 
 
 # --- endorsements --------------------------------------------------------------------------------

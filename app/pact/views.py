@@ -6,9 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
+from app.core.pdf import pdf_response
+from app.core.permissions import require
+from app.deliberation.services import count_comments
+from app.deliberation.views import deliberation_context
 from app.extensions import db
-from app.pact import services
-from app.pact.forms import EndorsementForm, SignForm
+from app.pact import documents, services
+from app.pact.forms import ClauseEditForm, EndorsementForm, SignForm
 
 bp = Blueprint("pact", __name__)
 
@@ -49,6 +53,7 @@ def _page(pact, status: int = 200, failed=None):
         summary={row["clause_id"]: row for row in matrix["clauses"]}, mine=mine, represents=represents,
         can_edit=services.can_edit_pact(current_user), signatures=services.list_signatures(db.session, pact),
         endorsement_forms=_endorsement_forms(pact, mine, failed), sign_form=sign_form, own_signature=own_signature,
+        comment_counts=count_comments(db.session, services.SUBJECT_TYPE, [c.id for c in services.clauses_of(pact)]),
     ), status
 
 
@@ -103,3 +108,58 @@ def sign(pact_id: int):
     else:
         return _page(pact, 422)
     return redirect(url_for("pact.detail", pact_id=pact.id, _anchor="signatures"))
+
+
+def _clause_of(pact_id: int, clause_id: int):
+    pact = services.get_pact(db.session, pact_id)
+    clause = services.get_clause(db.session, clause_id)
+    if clause.pact_id != pact.id:
+        abort(404)
+    return pact, clause
+
+
+@bp.get("/pacts/<int:pact_id>/clauses/<int:clause_id>")
+def clause(pact_id: int, clause_id: int):
+    """One clause's discussion: its revisions and diffs, amendments and comments (the shared machinery)."""
+    pact, clause = _clause_of(pact_id, clause_id)
+    return render_template("pact/clause.html", pact=pact, clause=clause,
+                           can_edit=services.can_edit_pact(current_user),
+                           **deliberation_context(db.session, current_user, services.as_subject(clause)))
+
+
+@bp.route("/pacts/<int:pact_id>/clauses/<int:clause_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_clause(pact_id: int, clause_id: int):
+    pact, clause = _clause_of(pact_id, clause_id)
+    require(services.can_edit_pact(current_user), current_user)
+    form = ClauseEditForm(data={"title": clause.title, "body": clause.body,
+                                "commitments": "\n".join(clause.commitment_list)})
+    if form.validate_on_submit():
+        try:
+            revision = services.revise_clause(db.session, current_user, clause, reason=form.reason.data,
+                                              title=form.title.data, body=form.body.data,
+                                              commitments=form.commitments.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Modifica salvata come revisione %(n)d.", n=revision.number), "success")
+            return redirect(url_for("pact.clause", pact_id=pact.id, clause_id=clause.id, _anchor="revisions"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("pact/clause_form.html", pact=pact, clause=clause, form=form), status
+
+
+@bp.get("/pacts/<int:pact_id>/pact.pdf")
+def pact_pdf(pact_id: int):
+    pact = services.get_pact(db.session, pact_id)
+    return pdf_response(documents.pact_pdf(pact), f"patto-{pact.id}.pdf")
+
+
+@bp.get("/pacts/<int:pact_id>/versions/<int:number>/pact.pdf")
+def signed_pdf(pact_id: int, number: int):
+    """The signed pact: version N as frozen, its SHA-256 and its signatories."""
+    pact = services.get_pact(db.session, pact_id)
+    version = services.get_version(db.session, pact, number)
+    return pdf_response(documents.signed_pact_pdf(db.session, pact, version),
+                        f"patto-{pact.id}-versione-{version.number}.pdf")

@@ -11,8 +11,10 @@ from app.audit.services import record
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
-from app.deliberation.models import Comment, Revision
-from app.deliberation.services import BODY_MAX, REASON_MAX, TITLE_MAX, clean_text, create_revision, revise
+from app.deliberation.models import Revision
+from app.deliberation.services import (
+    BODY_MAX, REASON_MAX, TITLE_MAX, clean_text, count_comments, create_revision, revise,
+)
 from app.deliberation.subjects import Action, Subject, subject_for
 from app.proposals.labels import STATUS_LABELS
 from app.proposals.models import Proposal, ProposalStatus, Support
@@ -118,14 +120,7 @@ def list_proposals(
 
 
 def comment_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
-    if not proposal_ids:
-        return {}
-    rows = session.execute(
-        sa.select(Comment.subject_id, sa.func.count(Comment.id))
-        .where(Comment.subject_type == SUBJECT_TYPE, Comment.subject_id.in_(proposal_ids))
-        .group_by(Comment.subject_id)
-    )
-    return {subject_id: count for subject_id, count in rows}
+    return count_comments(session, SUBJECT_TYPE, proposal_ids)
 
 
 def _check_axis(session: Session, axis_id: Any) -> int:

@@ -72,9 +72,15 @@
     return replies;
   }
 
+  // a room may carry several subjects (every clause of a pact): keep to this page's own
+  function ofThisSubject(payload) {
+    var subject = payload && payload.subject;
+    return !subject || (subject.type === data.subjectType && String(subject.id) === data.subjectId);
+  }
+
   function onCommentAdded(payload) {
     var comment = payload && payload.comment;
-    if (!comment || document.getElementById("comment-" + comment.id)) { return; }
+    if (!comment || !ofThisSubject(payload) || document.getElementById("comment-" + comment.id)) { return; }
     repliesOf(comment.parent_id).appendChild(commentItem(comment));
     if (empty) { empty.hidden = true; }
     announce(data.announce.replace("{name}", comment.author.name));

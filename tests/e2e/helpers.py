@@ -123,6 +123,8 @@ PAGES: list[AxePage] = [
     AxePage("pact", "/pacts/1"),
     AxePage("pact-delegate", "/pacts/1", user="delegate", wait_for="[data-pact-live-status][data-state=connected]"),
     AxePage("pact-chair-en", "/pacts/1", user="chair", lang="en"),
+    AxePage("pact-clause", "/pacts/1/clauses/1", user="delegate"),
+    AxePage("pact-clause-edit", "/pacts/1/clauses/1/edit", user="chair"),
 
     # votes
     AxePage("polls", "/polls", user="delegate"),

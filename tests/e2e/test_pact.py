@@ -26,3 +26,24 @@ def test_a_reservation_updates_the_matrix_live_in_another_browser(new_page) -> N
     expect(row).to_contain_text(note)  # arrived live: the chair never reloaded
     expect(row).to_contain_text("Aderisce con riserva")
     assert_accessible(chair, "pact-matrix-live")
+
+
+def test_the_chair_revises_a_commitment_and_freezes_the_next_version(new_page) -> None:
+    chair = new_page("chair")
+    chair.goto("/pacts/1")
+    chair.locator("article", has_text="Mobilità tra i comuni").get_by_role(
+        "link", name="Discussione, revisioni ed emendamenti").click()
+    chair.get_by_role("link", name="Modifica l'articolo").click()
+    commitment = f"Pubblicare gli orari coordinati entro sei mesi {secrets.token_hex(3)}"
+    commitments = chair.get_by_label("Impegni dei firmatari")
+    commitments.fill(commitments.input_value() + "\n" + commitment)
+    chair.get_by_label("Motivo della modifica").fill("Richiesta delle associazioni dei pendolari")
+    chair.get_by_role("button", name="Salva la revisione").click()
+    expect(chair.get_by_test_id("clause-commitments")).to_contain_text(commitment)
+    expect(chair.locator("#revisions")).to_contain_text("Richiesta delle associazioni dei pendolari")
+    assert_accessible(chair, "pact-clause-revised")
+
+    chair.get_by_role("link", name="Patto per lo sviluppo").first.click()
+    versions = chair.locator("#versions li").count()
+    chair.get_by_role("button", name="Congela il testo attuale come nuova versione").click()
+    expect(chair.locator("#versions li")).to_have_count(versions + 1)

@@ -169,3 +169,28 @@ def test_signatures_founding_later_withdrawn_and_their_refusals(session, table):
     session.commit()
     assert count_rows(session, Signature, Signature.organization_id == cna.id) == 2
     assert verify_chain(session).ok
+
+
+def test_commitments_are_revised_diffed_and_kept_apart_from_the_body(session, table):
+    from app.deliberation.services import diff_revisions, list_revisions
+    from app.pact.services import as_subject
+    chair, clause = table["chair"], table["clauses"][0]
+    body_before = clause.body
+    revise_clause(session, chair, clause, reason="Impegno più preciso",
+                  commitments=["condividere i dati sulle imprese aderenti", "riferire al tavolo ogni sei mesi"])
+    session.commit()
+    session.refresh(clause)
+    assert clause.body == body_before  # only the commitments changed
+    assert clause.commitment_list == ["condividere i dati sulle imprese aderenti", "riferire al tavolo ogni sei mesi"]
+    subject = as_subject(clause)
+    assert [r.number for r in list_revisions(session, subject)] == [1, 2]
+    inserted = [op["text"] for op in diff_revisions(session, subject, 1, 2)["body"] if op["op"] == "insert"]
+    assert any("riferire al tavolo ogni sei mesi" in text for text in inserted)
+    revise_clause(session, chair, clause, reason="Testo aggiornato", body="Il tavolo sostiene le filiere locali.")
+    session.commit()
+    session.refresh(clause)
+    assert clause.body == "Il tavolo sostiene le filiere locali." and len(clause.commitment_list) == 2
+    assert "- riferire al tavolo ogni sei mesi" in canonical_text(table["pact"])
+    with pytest.raises(InvalidInput):
+        revise_clause(session, chair, clause, reason="x", commitments=[3])
+    session.rollback()
