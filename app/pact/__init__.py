@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from app.deliberation.subjects import SubjectKind, register_subject
     from app.pact.services import (
         SUBJECT_TYPE, apply_revision, can_edit_pact, can_view_pact, clause_accepts, get_pact, load_clause,
+        register_consequences,
     )
 
     app.register_blueprint(views.bp)
@@ -32,3 +33,5 @@ def init_app(app: Flask) -> None:
     ))
     # `subscribe {"topic": "pact:<id>"}`: clause_changed, endorsement_changed and comments of every clause
     register_topic(app, "pact", lambda session, user, pact_id: get_pact(session, pact_id) and None)
+    # a yes/no poll on a clause or on a frozen version is the table's decision on it
+    register_consequences()

@@ -52,6 +52,10 @@ class Clause(db.Model):
     commitments: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     revision: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    #: the table's last vote on the clause: "approved" / "rejected", on which revision, when
+    decision: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    decided_revision: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     section = relationship(PactSection, back_populates="clauses")
 
@@ -97,6 +101,9 @@ class PactVersion(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     frozen_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
     frozen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    #: the table's vote on this version as the final document: None until voted
+    approved: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     pact = relationship(Pact, back_populates="versions")
 

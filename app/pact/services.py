@@ -341,6 +341,49 @@ def diff_versions(session: Session, pact: Pact, from_number: Any, to_number: Any
     return {"from": old.number, "to": new.number, "body": diff_texts(old.canonical_text, new.canonical_text)}
 
 
+# --- the table's decisions (consequences of yes/no polls, registered with app.votes.hooks) --------
+
+VERSION_SUBJECT_TYPE = "pact_version"
+
+
+def decide_clause(session: Session, actor: Any, clause_id: int, passed: bool) -> None:
+    """A yes/no poll on a clause: the table approves or rejects its current revision.
+
+    The decision names the revision it was taken on, so a later edit shows the text changed since
+    the vote (the page says so) instead of silently carrying the approval over."""
+    clause = get_clause(session, clause_id)
+    clause.decision = "approved" if passed else "rejected"
+    clause.decided_revision = clause.revision
+    clause.decided_at = utcnow()
+    session.flush()
+    record(session, actor, "pact.clause.decided", clause,
+           {"pact_id": clause.pact_id, "number": clause.number, "decision": clause.decision,
+            "revision": clause.revision})
+    queue_event(session, topic_room("pact", clause.pact_id), "clause_changed", {
+        "pact_id": clause.pact_id, "clause_id": clause.id, "revision": clause.revision, "title": clause.title,
+        "decision": clause.decision, "decided_revision": clause.decided_revision,
+    })
+
+
+def decide_version(session: Session, actor: Any, version_id: int, passed: bool) -> None:
+    """A yes/no poll on a frozen version: the table adopts (or not) that text as the final pact."""
+    version = session.get(PactVersion, version_id) if _int_id(version_id) is not None else None
+    if version is None:
+        raise NotFound(_("Versione del patto non trovata."), code="version_not_found")
+    version.approved = passed
+    version.decided_at = utcnow()
+    session.flush()
+    record(session, actor, "pact.version.decided", version,
+           {"pact_id": version.pact_id, "number": version.number, "sha256": version.sha256, "approved": passed})
+
+
+def register_consequences() -> None:
+    from app.votes.hooks import register_subject_handler
+
+    register_subject_handler(SUBJECT_TYPE, decide_clause)
+    register_subject_handler(VERSION_SUBJECT_TYPE, decide_version)
+
+
 # --- signatures ----------------------------------------------------------------------------------
 
 def active_signature(session: Session, pact: Pact, organization_id: int) -> Signature | None:

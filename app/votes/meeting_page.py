@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.votes.hooks import subject_types
 
 BALLOT_KEYS = ("yes", "no", "abstain")
 
@@ -58,6 +59,9 @@ def vote_messages(meeting: Any) -> dict[str, Any]:
         "options": _("Opzioni, una per riga"),
         "optionsHelp": _("Almeno due opzioni. Per la classifica i partecipanti le mettono in ordine."),
         "create": _("Crea e apri la votazione"),
+        # a yes/no vote on an agenda item about a proposal or a clause decides on it (app.votes.hooks)
+        "subjectTypes": subject_types(),
+        "decidesOn": _("Un sì/no su questo punto decide su %(ref)s: l'esito si applica alla chiusura."),
         "close": _("Chiudi la votazione"),
         "needTitle": _("Scrivi l'oggetto della votazione."),
         "needOptions": _("Scrivi almeno due opzioni, una per riga."),

@@ -238,21 +238,27 @@
   }
 
   function createForm(ctx) {
-    draft = draft || { title: currentItemTitle(ctx), kind: "yesno", electorate: M.defaultElectorate, options: "" };
+    // until the chair types, the form proposes the current item's title (it follows the item)
+    var values = draft || { title: currentItemTitle(ctx), kind: "yesno", electorate: M.defaultElectorate, options: "" };
     var form = el("form", { "class": "row g-2 align-items-end mt-3", "data-create-poll": "", novalidate: "" });
     var title = el("input", { type: "text", id: "new-poll-title", "class": "form-control", maxlength: "300", required: "", "data-focus-key": "new-poll-title" });
-    title.value = draft.title;
-    var kind = select("new-poll-kind", M.kinds, draft.kind);
-    var electorate = select("new-poll-electorate", M.electorates, draft.electorate);
+    title.value = values.title;
+    var kind = select("new-poll-kind", M.kinds, values.kind);
+    var electorate = select("new-poll-electorate", M.electorates, values.electorate);
     var options = el("textarea", { id: "new-poll-options", "class": "form-control", rows: "4", "aria-describedby": "new-poll-options-help", "data-focus-key": "new-poll-options" });
-    options.value = draft.options;
+    options.value = values.options;
     form.appendChild(labelled("new-poll-title", M.newTitle, title, "col-12"));
     form.appendChild(labelled("new-poll-kind", M.kind, kind, "col-md-6"));
     form.appendChild(labelled("new-poll-electorate", M.electorate, electorate, "col-md-6"));
     var optionsCol = labelled("new-poll-options", M.options, options, "col-12");
     optionsCol.appendChild(el("p", { id: "new-poll-options-help", "class": "form-text" }, M.optionsHelp));
-    optionsCol.hidden = draft.kind === "yesno";
+    optionsCol.hidden = values.kind === "yesno";
     form.appendChild(optionsCol);
+    var subject = currentItemSubject(ctx);
+    var subjectNote = el("p", { "class": "col-12 form-text", "data-poll-subject": subject ? subject.type + ":" + subject.id : "" },
+                         subject ? fmt(M.decidesOn, { ref: subject.type + ":" + subject.id }) : "");
+    subjectNote.hidden = !subject || values.kind !== "yesno";
+    form.appendChild(subjectNote);
     var buttonCol = el("div", { "class": "col-12" });
     var submit = el("button", { type: "submit", "class": "btn btn-primary", "data-focus-key": "new-poll-create" }, M.create);
     buttonCol.appendChild(submit);
@@ -260,11 +266,13 @@
     form.addEventListener("input", function () {
       draft = { title: title.value, kind: kind.value, electorate: electorate.value, options: options.value };
       optionsCol.hidden = kind.value === "yesno";
+      subjectNote.hidden = !subject || kind.value !== "yesno";
     });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var body = { title: title.value.trim(), kind: kind.value, electorate: electorate.value, meeting_id: ctx.meetingId };
       if (!body.title) { ctx.feedback(M.needTitle); title.focus(); return; }
+      if (subject && body.kind === "yesno") { body.subject = subject; }
       if (body.kind !== "yesno") {
         body.options = options.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
         if (body.options.length < 2) { ctx.feedback(M.needOptions); options.focus(); return; }
@@ -282,10 +290,22 @@
     return form;
   }
 
-  function currentItemTitle(ctx) {
+  function currentItem(ctx) {
     var s = ctx.snapshot();
-    var item = (s.agenda || []).filter(function (i) { return i.id === s.current_item_id; })[0];
+    return (s.agenda || []).filter(function (i) { return i.id === s.current_item_id; })[0];
+  }
+
+  function currentItemTitle(ctx) {
+    var item = currentItem(ctx);
     return item ? item.title : "";
+  }
+
+  /* The current item's reference ("clause:7") when a yes/no vote can decide on it. */
+  function currentItemSubject(ctx) {
+    var item = currentItem(ctx);
+    var parts = item && item.ref ? item.ref.split(":") : [];
+    if (parts.length !== 2 || (M.subjectTypes || []).indexOf(parts[0]) < 0) { return null; }
+    return { type: parts[0], id: parseInt(parts[1], 10) };
   }
 
   /* --- drawing -------------------------------------------------------------------------- */
@@ -372,6 +392,9 @@
       draw();
     },
     events: {
+      // the new-vote form follows the current item (its title, and the subject a yes/no decides on)
+      current_item_changed: function (payload, ctx) { bind(ctx); draw(); },
+      agenda_changed: function (payload, ctx) { bind(ctx); draw(); },
       poll_opened: function (payload, ctx) {
         bind(ctx);
         refresh(payload.poll_id, function (poll) { ctx.announce(fmt(M.announceOpen, { title: poll.title })); });

@@ -47,3 +47,30 @@ def test_the_chair_revises_a_commitment_and_freezes_the_next_version(new_page) -
     versions = chair.locator("#versions li").count()
     chair.get_by_role("button", name="Congela il testo attuale come nuova versione").click()
     expect(chair.locator("#versions li")).to_have_count(versions + 1)
+
+
+def test_a_yes_no_vote_on_an_agenda_item_about_a_clause_decides_on_it(new_page) -> None:
+    """From the console: an item about article 3, a yes/no vote on it, and the clause says the table approved it."""
+    chair = new_page("chair")
+    chair.goto("/meetings/1/console")
+    open_meeting = chair.get_by_role("button", name="Apri l'incontro")
+    if open_meeting.is_visible():
+        open_meeting.click()
+    item = f"Articolo 3 del Patto {secrets.token_hex(3)}"
+    add = chair.locator("form", has=chair.get_by_role("button", name="Aggiungi il punto"))
+    add.get_by_label("Titolo del punto").fill(item)
+    add.get_by_label("Riferimento (facoltativo)").fill("clause:3")
+    add.get_by_role("button", name="Aggiungi il punto").click()
+    chair.locator("#agenda li", has_text=item).get_by_role("button", name="Rendi corrente").click()
+    expect(chair.locator("[data-poll-subject='clause:3']")).to_be_visible()
+    chair.get_by_role("button", name="Crea e apri la votazione").click()
+    voters = [new_page("delegate"), new_page("delegate2")]
+    for page in voters:
+        page.goto("/meetings/1")
+        card = page.locator("[data-poll-state=open]", has_text=item)
+        card.get_by_role("button", name="Sì", exact=True).click()
+        expect(card.locator("[data-poll-receipt]")).to_contain_text("Voto registrato")
+    chair.locator("[data-poll-state=open]", has_text=item).get_by_role("button", name="Chiudi la votazione").click()
+    expect(chair.locator("[data-poll-state=closed]", has_text=item)).to_be_visible()
+    chair.goto("/pacts/1/clauses/3")
+    expect(chair.locator("[data-clause-decision=approved]")).to_contain_text("Approvato dal Tavolo")

@@ -162,3 +162,44 @@ def test_clause_comments_use_the_shared_machinery(app, session, api):
     amendment = call(api, "post", f"/api/v1/clauses/{clause}/amendments", "d1",
                      json={"body": "Il tavolo sostiene le filiere con un cronoprogramma.", "reason": "Tempi certi"})
     assert amendment.status_code == 201, amendment.get_json()
+
+
+def _vote(api, subject: dict, choices: list[str]) -> dict:
+    """A yes/no poll of the organizations on `subject`, opened, voted by the delegates, closed."""
+    created = call(api, "post", "/api/v1/polls", "chair",
+                   json={"title": "Approvazione", "kind": "yesno", "electorate": "organizations", "subject": subject})
+    assert created.status_code == 201, created.get_json()
+    poll_id = created.get_json()["id"]
+    assert call(api, "post", f"/api/v1/polls/{poll_id}/open", "chair").status_code == 200
+    for i, choice in enumerate(choices):
+        assert call(api, "post", f"/api/v1/polls/{poll_id}/ballots", f"d{i}", json={"choice": choice}).status_code == 201
+    closed = call(api, "post", f"/api/v1/polls/{poll_id}/close", "chair")
+    assert closed.status_code == 200
+    return closed.get_json()
+
+
+def test_a_vote_on_a_clause_or_a_version_is_the_tables_decision_on_it(app, session, api):
+    from app.pact.models import Clause, PactVersion
+
+    pact_id, first = api["pact"]["id"], api["clauses"][0]
+    watcher = socket_client(app, token=api["tokens"]["observer"])
+    watcher.emit("subscribe", {"topic": f"pact:{pact_id}"}, namespace=NS, callback=True)
+    watcher.get_received(NS)
+    result = _vote(api, {"type": "clause", "id": first}, ["yes", "yes", "no"])
+    assert result["result"]["passed"] is True
+    clause = session.get(Clause, first)
+    session.refresh(clause)
+    assert (clause.decision, clause.decided_revision) == ("approved", clause.revision)
+    events = [e for e in watcher.get_received(NS) if e["name"] == "clause_changed"]
+    assert [e["args"][0]["decision"] for e in events] == ["approved"]
+    assert "pact.clause.decided" in audit_actions(session)
+    page = api["client"].get(f"/pacts/{pact_id}/clauses/{first}").get_data(as_text=True)
+    assert "Approvato dal Tavolo" in page
+
+    assert call(api, "post", f"/api/v1/pacts/{pact_id}/versions", "chair").status_code == 201
+    version = session.query(PactVersion).filter_by(pact_id=pact_id, number=1).one()
+    assert version.approved is None
+    assert _vote(api, {"type": "pact_version", "id": version.id}, ["no", "no", "yes"])["result"]["passed"] is False
+    session.refresh(version)
+    assert version.approved is False
+    assert "Respinta dal Tavolo" in api["client"].get(f"/pacts/{pact_id}").get_data(as_text=True)
