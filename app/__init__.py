@@ -17,6 +17,8 @@ DOMAINS = [
     "app.proposals",
     "app.votes",
     "app.pact",
+    "app.opendata",
+    "app.records",
     "app.ops",
 ]
 

@@ -114,6 +114,11 @@ def head_seq(session: Session) -> int:
     return _head(session)[0]
 
 
+def chain_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the last entry: what anyone compares their downloaded copy against."""
+    return _head(session)
+
+
 def iter_public_entries(session: Session, after: int = 0, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """All entries after `after`, in order, in batches (the chain can be long)."""
     last = after
@@ -126,6 +131,18 @@ def iter_public_entries(session: Session, after: int = 0, batch: int = 1000) -> 
         for row in rows:
             yield public_dict(row)
         last = rows[-1].seq
+
+
+def filtered_entries(session: Session, *, after: int = 0, object_ref: str = "", action_prefix: str = "",
+                     limit: int = 200) -> list[dict[str, Any]]:
+    """One page of the log for the public page's filters: an object (`poll:3`) and/or an action prefix."""
+    stmt = sa.select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit)
+    if object_ref:
+        stmt = stmt.where(AuditEntry.object == object_ref)
+    if action_prefix:
+        escaped = action_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(AuditEntry.action.like(escaped + "%", escape="\\"))
+    return [public_dict(row) for row in session.scalars(stmt)]
 
 
 def verify_chain(session: Session) -> Verification:
