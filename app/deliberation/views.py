@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Blueprint, flash, redirect, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.core.diff import diff_html
-from app.core.errors import InvalidInput
+from app.core.errors import DomainError, InvalidInput
 from app.deliberation.forms import (
     AmendmentForm, CommentEditForm, CommentForm, FlagForm, ReasonForm, RequiredReasonForm,
 )
 from app.deliberation.labels import ALIGNMENT_LABELS, ALIGNMENT_SYMBOLS, AMENDMENT_STATE_LABELS
-from app.deliberation.models import MAX_COMMENT_DEPTH, AmendmentState
+from app.deliberation.models import MAX_COMMENT_DEPTH, AmendmentState, Revision
 from app.deliberation.permissions import (
     can_add_comment, can_create_amendment, can_decide_amendment, can_edit_comment, can_flag_comment,
     can_hide_comment, can_manage_amendment,
@@ -45,6 +45,25 @@ def _diff_numbers(numbers: list[int]) -> tuple[int | None, int | None]:
     if len(numbers) >= 2:
         return numbers[-2], numbers[-1]
     return None, None
+
+
+def revision_form_page(form: FlaskForm, revise: Callable[[], Revision], *, done_url: str, template: str,
+                       **context: Any) -> Any:
+    """GET/POST of a page that edits a subject's text: on a valid post `revise()` makes the revision,
+    committed and announced, then back to the subject's revisions; a refusal is rolled back and
+    flashed above the form as typed (422)."""
+    if form.validate_on_submit():
+        try:
+            revision = revise()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Modifica salvata come revisione %(n)d.", n=revision.number), "success")
+            return redirect(f"{done_url}#revisions", code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
 
 
 def deliberation_context(session: Any, user: Any, subject: Subject) -> dict[str, Any]:

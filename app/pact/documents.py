@@ -2,58 +2,50 @@
 version's SHA-256 and its signatories, so that the paper, the public list and the register agree."""
 from __future__ import annotations
 
+from itertools import count
+
 from flask_babel import format_datetime, gettext as _
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
 from app.core.pdf import Block, Fields, Grid, Heading, Mono, Para, PdfDocument, render_pdf
 from app.pact.models import Pact, PactVersion
-from app.pact.services import list_signatures, split_clause_text
+from app.pact.services import list_signatures, parse_markdown
 
-def _clause_blocks(title: str, body: str, commitments: list[str]) -> list[Block]:
-    blocks: list[Block] = [Heading(title, 2), Para(body)]
+
+def _clause_blocks(number: int, title: str, body: str, commitments: list[str]) -> list[Block]:
+    blocks: list[Block] = [Heading(_("Art. %(n)d – %(title)s", n=number, title=title), 2), Para(body)]
     if commitments:
         blocks.append(Para(_("Impegni dei firmatari:")))
         blocks += [Para(f"• {item}") for item in commitments]
     return blocks
 
 
-def _working_text_blocks(pact: Pact) -> list[Block]:
+Section = tuple[str, list[tuple[int, str, str, list[str]]]]
+
+
+def _sections_blocks(sections: list[Section]) -> list[Block]:
+    """Sections and their (number, title, body, commitments) clauses."""
     blocks: list[Block] = []
-    for section in pact.sections:
-        blocks.append(Heading(section.title, 1))
-        for clause in section.clauses:
-            blocks += _clause_blocks(_("Art. %(n)d – %(title)s", n=clause.number, title=clause.title),
-                                     clause.body, clause.commitment_list)
+    for section_title, clauses in sections:
+        blocks.append(Heading(section_title, 1))
+        for clause in clauses:
+            blocks += _clause_blocks(*clause)
     return blocks
+
+
+def _working_text_blocks(pact: Pact) -> list[Block]:
+    return _sections_blocks([(section.title, [(c.number, c.title, c.body, c.commitment_list) for c in section.clauses])
+                             for section in pact.sections])
 
 
 def _canonical_blocks(canonical: str) -> list[Block]:
-    """A frozen version is printed from its stored canonical text, never from today's working text."""
-    lines = canonical.split("\n")
-    blocks: list[Block] = []
-    number = 0
-    chunk: list[str] = []
-    title = ""
-
-    def flush() -> None:
-        if title:
-            body, commitments = split_clause_text("\n".join(chunk))
-            blocks.extend(_clause_blocks(_("Art. %(n)d – %(title)s", n=number, title=title), body, commitments))
-
-    for line in lines[2:]:  # the canonical text starts with the pact's title and a blank line
-        if line.startswith("# "):
-            flush()
-            title, chunk = "", []
-            blocks.append(Heading(line[2:].strip(), 1))
-        elif line.startswith("## "):
-            flush()
-            number += 1
-            title, chunk = line[3:].strip(), []
-        else:
-            chunk.append(line)
-    flush()
-    return blocks
+    """A frozen version is printed from its stored canonical text (the title, a blank line, then the
+    import Markdown), never from today's working text; clauses are numbered across the pact."""
+    numbers = count(1)
+    sections = parse_markdown(canonical.split("\n", 2)[2])
+    return _sections_blocks([(s["title"], [(next(numbers), c["title"], c["body"], c["commitments"]) for c in s["clauses"]])
+                             for s in sections])
 
 
 def pact_pdf(pact: Pact) -> bytes:

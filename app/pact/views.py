@@ -9,7 +9,7 @@ from app.core.errors import DomainError
 from app.core.pdf import pdf_response
 from app.core.permissions import require
 from app.deliberation.services import count_comments
-from app.deliberation.views import deliberation_context
+from app.deliberation.views import deliberation_context, revision_form_page
 from app.extensions import db
 from app.pact import documents, services
 from app.pact.forms import ClauseEditForm, EndorsementForm, SignForm
@@ -134,20 +134,12 @@ def edit_clause(pact_id: int, clause_id: int):
     require(services.can_edit_pact(current_user), current_user)
     form = ClauseEditForm(data={"title": clause.title, "body": clause.body,
                                 "commitments": "\n".join(clause.commitment_list)})
-    if form.validate_on_submit():
-        try:
-            revision = services.revise_clause(db.session, current_user, clause, reason=form.reason.data,
-                                              title=form.title.data, body=form.body.data,
-                                              commitments=form.commitments.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Modifica salvata come revisione %(n)d.", n=revision.number), "success")
-            return redirect(url_for("pact.clause", pact_id=pact.id, clause_id=clause.id, _anchor="revisions"), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("pact/clause_form.html", pact=pact, clause=clause, form=form), status
+    return revision_form_page(
+        form, lambda: services.revise_clause(db.session, current_user, clause, reason=form.reason.data,
+                                             title=form.title.data, body=form.body.data,
+                                             commitments=form.commitments.data or ""),
+        done_url=url_for("pact.clause", pact_id=pact.id, clause_id=clause.id),
+        template="pact/clause_form.html", pact=pact, clause=clause)
 
 
 @bp.get("/pacts/<int:pact_id>/pact.pdf")

@@ -1,8 +1,6 @@
 """A closed poll's result in words, for the verbale, the decision register and their PDFs."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
 from app.votes.export import yesno_labels
@@ -54,9 +52,3 @@ def rules_text(poll: Poll) -> str:
     if poll.kind == "yesno":
         parts.append(_("maggioranza %(name)s", name=MAJORITY_NAMES.get(poll.majority, poll.majority)))
     return ", ".join(parts)
-
-
-def poll_summary_row(poll: Poll) -> dict[str, Any]:
-    return {"id": poll.id, "title": poll.title, "kind": poll.kind, "closed_at": poll.closed_at,
-            "outcome": outcome_text(poll), "counts": counts_text(poll), "rules": rules_text(poll),
-            "passed": (poll.result or {}).get("passed")}

@@ -5,10 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
 from app.core.pdf import pdf_response
 from app.core.permissions import require
-from app.deliberation.views import deliberation_context
+from app.deliberation.views import deliberation_context, revision_form_page
 from app.extensions import db
 from app.meetings.services import get_meeting
 from app.records import documents, services
@@ -44,18 +43,11 @@ def edit(meeting_id: int):
     require(services.is_chair(current_user), current_user)
     record = services.visible_minutes(db.session, current_user, meeting)
     form = MinutesEditForm(data={"body": record.body})
-    if form.validate_on_submit():
-        try:
-            revision = services.revise_minutes(db.session, current_user, record, body=form.body.data, reason=form.reason.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Modifica salvata come revisione %(n)d.", n=revision.number), "success")
-            return redirect(url_for("records.minutes", meeting_id=meeting.id, _anchor="revisions"), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("records/minutes_form.html", meeting=meeting, minutes=record, form=form), status
+    return revision_form_page(
+        form, lambda: services.revise_minutes(db.session, current_user, record, body=form.body.data,
+                                              reason=form.reason.data),
+        done_url=url_for("records.minutes", meeting_id=meeting.id),
+        template="records/minutes_form.html", meeting=meeting, minutes=record)
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes.pdf")
