@@ -110,6 +110,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
                              textColor=_BLUE, spaceBefore=10, spaceAfter=4),
         "h2": ParagraphStyle("h2", parent=base, fontName=f"{font}-bold", fontSize=11.5, leading=15,
                              spaceBefore=6, spaceAfter=2),
+        "h3": ParagraphStyle("h3", parent=base, fontName=f"{font}-bold", fontSize=10.5, leading=14,
+                             spaceBefore=4, spaceAfter=2),
     }
 
 
@@ -132,7 +134,7 @@ def _flowables(blocks: Iterable[Block], styles: dict[str, ParagraphStyle], width
     out: list = []
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(Paragraph(_text(block.text), styles[f"h{min(block.level, 2)}"]))
+            out.append(Paragraph(_text(block.text), styles[f"h{min(block.level, 3)}"]))
         elif isinstance(block, Para):
             out.append(Paragraph(_text(block.text), styles["italic" if block.italic else "body"]))
         elif isinstance(block, Mono):

@@ -28,10 +28,9 @@ from app.deliberation.permissions import (
     can_add_comment, can_create_amendment, can_create_revision, can_decide_amendment, can_edit_comment,
     can_flag_comment, can_hide_comment, can_manage_amendment, can_view_subject,
 )
-from app.deliberation.subjects import Subject, load_subject
+from app.deliberation.subjects import BODY_MAX, Subject, load_subject  # noqa: F401  (BODY_MAX: re-exported)
 
 TITLE_MAX = 200
-BODY_MAX = 20_000
 COMMENT_MAX = 5_000
 REASON_MAX = 2_000
 #: PostgreSQL advisory-lock keys of subjects live above this base (the audit chain's key is below it)
@@ -108,7 +107,7 @@ def create_revision(
     `accept_amendment`). Call it before any other audit entry of the transaction (lock order).
     """
     title = clean_text(title, "title", TITLE_MAX)
-    body = clean_text(body, "body", BODY_MAX)
+    body = clean_text(body, "body", subject.kind.body_max)
     reason = clean_text(reason, "reason", REASON_MAX)
     lock_subject(session, subject)
     last = current_revision(session, subject)
@@ -140,7 +139,7 @@ def revise(
     lock_subject(session, subject)
     current = current_revision(session, subject)
     new_title = clean_text(title, "title", TITLE_MAX) if title is not None else current.title
-    new_body = clean_text(body, "body", BODY_MAX) if body is not None else current.body
+    new_body = clean_text(body, "body", subject.kind.body_max) if body is not None else current.body
     clean_text(reason, "reason", REASON_MAX)
     if new_title == current.title and new_body == current.body:
         raise InvalidInput(_("Il testo è uguale alla versione corrente."), code="no_change")
@@ -374,7 +373,7 @@ def create_amendment(
     require(can_create_amendment(actor, subject), actor)
     if not subject.accepts("amend"):
         raise Conflict(_("Questo testo non accetta emendamenti in questa fase."), code="amendments_closed")
-    body = clean_text(body, "body", BODY_MAX)
+    body = clean_text(body, "body", subject.kind.body_max)
     reason = clean_text(reason, "reason", REASON_MAX)
     title = clean_text(title, "title", TITLE_MAX, required=False) or None
     base = current_revision(session, subject)

@@ -20,6 +20,9 @@ Action = Literal["comment", "amend", "revise"]
 
 EXTENSION_KEY = "tavolo_deliberation_subjects"
 
+#: the longest text of a proposal, clause or amendment (a record may allow more: SubjectKind.body_max)
+BODY_MAX = 20_000
+
 
 def _chair_moderates(user: Any, obj: Any) -> bool:
     return is_authenticated(user) and user.is_chair
@@ -39,7 +42,8 @@ class SubjectKind:
     - `apply_revision(session, obj, revision)`: make the new revision the object's current text;
     - `can_view(user, obj)`, `can_revise(user, obj)`: who reads it, who edits its text directly;
     - `can_moderate(user, obj)`: who hides comments and decides amendments (the chair by default);
-    - `accepts(obj, action)`: whether the object is open to comments / amendments / revisions now.
+    - `accepts(obj, action)`: whether the object is open to comments / amendments / revisions now;
+    - `body_max`: the longest text a revision may hold (records gather a whole meeting or process).
     """
 
     type: str
@@ -52,6 +56,7 @@ class SubjectKind:
     can_revise: Callable[[Any, Any], bool]
     can_moderate: Callable[[Any, Any], bool] = _chair_moderates
     accepts: Callable[[Any, Action], bool] = _always
+    body_max: int = BODY_MAX
 
 
 @dataclass(frozen=True)

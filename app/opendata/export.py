@@ -402,7 +402,7 @@ DATASETS: tuple[Dataset, ...] = (
                 _c("kind", "yesno = sì/no, choice = scelta, ranking = classifica", "yesno, choice or ranking"),
                 _c("max_choices", "opzioni indicabili (choice)", "options a ballot may mark (choice)"),
                 _c("meeting_id", "incontro (meetings.id)", "meeting (meetings.id)"),
-                _c("subject_type", "oggetto deciso: proposal, amendment, clause, pact_version, minutes", "subject decided"),
+                _c("subject_type", "oggetto deciso: proposal, amendment, clause, pact_version, minutes, document", "subject decided"),
                 _c("subject_id", "id dell'oggetto deciso", "id of the subject decided"),
                 _c("electorate", "organizations = un voto per organizzazione; people = uno per persona",
                    "organizations = one ballot per organization; people = one per person"),

@@ -380,8 +380,8 @@ def decide_version(session: Session, actor: Any, version_id: int, passed: bool) 
 def register_consequences() -> None:
     from app.votes.hooks import register_subject_handler
 
-    register_subject_handler(SUBJECT_TYPE, decide_clause)
-    register_subject_handler(VERSION_SUBJECT_TYPE, decide_version)
+    register_subject_handler(SUBJECT_TYPE, decide_clause, Clause)
+    register_subject_handler(VERSION_SUBJECT_TYPE, decide_version, PactVersion)
 
 
 # --- signatures ----------------------------------------------------------------------------------

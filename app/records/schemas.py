@@ -3,9 +3,9 @@ from __future__ import annotations
 import marshmallow as ma
 
 
-class MinutesSchema(ma.Schema):
+class VotedRecordSchema(ma.Schema):
+    """What the verbale and the DocPP share: a text the table approves by vote, then frozen."""
     id = ma.fields.Integer()
-    meeting_id = ma.fields.Integer()
     status = ma.fields.String(metadata={"description": "draft | approved (frozen)"})
     title = ma.fields.String()
     body = ma.fields.String(metadata={"description": "Markdown"})
@@ -13,6 +13,14 @@ class MinutesSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
     approved_at = ma.fields.DateTime(allow_none=True)
     sha256 = ma.fields.String(allow_none=True, metadata={"description": "SHA-256 of the approved body (UTF-8)"})
+
+
+class MinutesSchema(VotedRecordSchema):
+    meeting_id = ma.fields.Integer()
+
+
+class DocumentSchema(VotedRecordSchema):
+    process_id = ma.fields.Integer()
 
 
 class MinutesPatchSchema(ma.Schema):

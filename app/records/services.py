@@ -22,7 +22,7 @@ from app.deliberation.subjects import Action, Subject, subject_for
 from app.meetings.models import AgendaItem, Attendance, Meeting, SpeakerRequest, SpeakerState
 from app.meetings.presence import adhered_organization_ids
 from app.organizations.models import Organization
-from app.records.models import Minutes
+from app.records.models import Minutes, VotedRecord
 from app.records.outcomes import counts_text, outcome_text, rules_text
 from app.votes.models import Poll
 
@@ -41,11 +41,6 @@ def can_view_minutes(user: Any, minutes: Minutes) -> bool:
     return minutes.frozen or is_chair(user)
 
 
-def minutes_accepts(minutes: Minutes, action: Action) -> bool:
-    """Frozen minutes take no revision, amendment or comment."""
-    return not minutes.frozen
-
-
 def load_minutes(session: Session, minutes_id: int) -> Minutes | None:
     return session.get(Minutes, minutes_id)
 
@@ -54,11 +49,21 @@ def as_subject(minutes: Minutes) -> Subject:
     return subject_for(minutes, SUBJECT_TYPE)
 
 
-def apply_revision(session: Session, minutes: Minutes, revision: Revision) -> None:
-    minutes.title = revision.title
-    minutes.body = revision.body
-    minutes.revision = revision.number
-    minutes.updated_at = revision.created_at
+def apply_revision(session: Session, document: VotedRecord, revision: Revision) -> None:
+    """A record's title and body mirror its current revision (minutes and DocPP alike)."""
+    document.title = revision.title
+    document.body = revision.body
+    document.revision = revision.number
+    document.updated_at = revision.created_at
+
+
+def record_accepts(document: VotedRecord, action: Action) -> bool:
+    """A frozen record takes no revision, amendment or comment."""
+    return not document.frozen
+
+
+#: a record gathers a whole meeting or process: more room than one proposal's text
+RECORD_BODY_MAX = 200_000
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -251,21 +256,29 @@ def decide_minutes(session: Session, actor: Any, minutes_id: int, passed: bool) 
         raise NotFound(_("Verbale non trovato."), code="minutes_not_found")
     if minutes.frozen:
         raise Conflict(_("Il verbale è già approvato."), code="minutes_frozen")
+    decide_record(session, actor, minutes, passed, "records.minutes", {"meeting_id": minutes.meeting_id})
+
+
+def decide_record(session: Session, actor: Any, document: VotedRecord, passed: bool, action: str,
+                  data: dict[str, Any]) -> None:
+    """A vote's outcome on a record: rejected stays a draft (audited); approved is frozen with its hash."""
     if not passed:
-        record(session, actor, "records.minutes.rejected", minutes, {"revision": minutes.revision})
+        record(session, actor, f"{action}.rejected", document, {**data, "revision": document.revision})
         return
-    minutes.status = "approved"
-    minutes.approved_at = utcnow()
-    minutes.sha256 = text_sha256(minutes.body)
+    document.status = "approved"
+    document.approved_at = utcnow()
+    document.sha256 = text_sha256(document.body)
     session.flush()
-    record(session, actor, "records.minutes.approved", minutes,
-           {"meeting_id": minutes.meeting_id, "revision": minutes.revision, "sha256": minutes.sha256})
+    record(session, actor, f"{action}.approved", document,
+           {**data, "revision": document.revision, "sha256": document.sha256})
 
 
 def register_consequences() -> None:
+    from app.records import docpp
     from app.votes.hooks import register_subject_handler
 
-    register_subject_handler(SUBJECT_TYPE, decide_minutes)
+    register_subject_handler(SUBJECT_TYPE, decide_minutes, Minutes)
+    register_subject_handler(docpp.SUBJECT_TYPE, docpp.decide_document, docpp.ParticipatoryDocument)
 
 
 # --- the decision register -----------------------------------------------------------------------

@@ -36,7 +36,9 @@ def decide_amendment(session: Session, actor: Any, amendment_id: int, passed: bo
 
 
 def register_consequences() -> None:
+    from app.deliberation.models import Amendment
+    from app.proposals.models import Proposal
     from app.votes.hooks import register_subject_handler
 
-    register_subject_handler("proposal", decide_proposal)
-    register_subject_handler("amendment", decide_amendment)
+    register_subject_handler("proposal", decide_proposal, Proposal)
+    register_subject_handler("amendment", decide_amendment, Amendment)

@@ -5,7 +5,8 @@
   has nothing to say about that poll (e.g. the meetings domain answers only for town-meeting polls).
   The most recently registered resolver is asked first; if every one says None the default applies:
   all active users with the `member` role.
-- `register_subject_handler(subject_type, handler)`: what a yes/no outcome does to its subject.
+- `register_subject_handler(subject_type, handler, model)`: what a yes/no outcome does to its subject
+  (`model`, the subject's table, lets a poll about an object that does not exist be refused at once).
   Called at close as `handler(session, actor, subject_id, passed)` when the poll has that subject and
   a valid outcome (quorum reached), inside the closing transaction; `actor` is None when the poll was
   closed by the scheduler. A handler raising a DomainError does not stop the close: the failure is
@@ -21,6 +22,7 @@ SubjectHandler = Callable[[Any, Any, int, bool], None]
 
 _people_resolvers: list[PeopleResolver] = []
 _subject_handlers: dict[str, SubjectHandler] = {}
+_subject_models: dict[str, Any] = {}
 
 
 def register_people_electorate(resolver: PeopleResolver) -> PeopleResolver:
@@ -35,14 +37,23 @@ def unregister_people_electorate(resolver: PeopleResolver) -> None:
         _people_resolvers.remove(resolver)
 
 
-def register_subject_handler(subject_type: str, handler: SubjectHandler) -> SubjectHandler:
-    """Declare that polls may decide on `subject_type` objects, and what their outcome does."""
+def register_subject_handler(subject_type: str, handler: SubjectHandler, model: Any = None) -> SubjectHandler:
+    """Declare that polls may decide on `subject_type` objects (rows of `model`), and what their outcome does."""
     _subject_handlers[subject_type] = handler
+    if model is not None:
+        _subject_models[subject_type] = model
     return handler
 
 
 def unregister_subject_handler(subject_type: str) -> None:
     _subject_handlers.pop(subject_type, None)
+    _subject_models.pop(subject_type, None)
+
+
+def subject_exists(session: Any, subject_type: str, subject_id: int) -> bool:
+    """Whether the subject a poll names is there (true when its domain declared no table)."""
+    model = _subject_models.get(subject_type)
+    return model is None or session.get(model, subject_id) is not None
 
 
 def subject_handler(subject_type: str) -> SubjectHandler | None:

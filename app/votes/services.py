@@ -36,7 +36,7 @@ from app.core.tokens import secret_hash
 from app.meetings.models import Meeting
 from app.organizations.models import Adhesion, Organization
 from app.votes.ballots import decode_ballot, encode_ballot
-from app.votes.hooks import resolve_people, subject_handler, subject_types
+from app.votes.hooks import resolve_people, subject_exists, subject_handler, subject_types
 from app.votes.live import mark_tally_dirty
 from app.votes.models import (
     Ballot, CorrectionNotice, Electorate, Majority, Poll, PollKind, PollOption, PollState, PollVoter, Proxy,
@@ -270,6 +270,10 @@ def _validate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(_("L'oggetto della votazione è {\"type\", \"id\"}."), "subject", "invalid_subject")
         if subject["type"] not in subject_types():
             raise _invalid(_("Tipo di oggetto sconosciuto: %(t)s.", t=subject["type"]), "subject", "unknown_subject_type")
+        # ids are 32-bit keys: a larger number names nothing (and PostgreSQL would refuse to compare it)
+        if not 0 < subject["id"] < 2**31 or not subject_exists(session, subject["type"], subject["id"]):
+            raise _invalid(_("L'oggetto della votazione non esiste: %(t)s:%(id)s.", t=subject["type"], id=subject["id"]),
+                           "subject", "subject_not_found")
         v["subject"] = {"type": subject["type"], "id": subject["id"]}
     v["opens_at"] = _aware(v.get("opens_at"), "opens_at")
     v["closes_at"] = _aware(v.get("closes_at"), "closes_at")

@@ -139,6 +139,12 @@ PAGES: list[AxePage] = [
     AxePage("join", "/join"),
     AxePage("meeting-codes", "/meetings/2/codes", user="chair"),
 
+    # records: the decision register and the DocPP (the verbale pages are checked in test_records.py,
+    # which holds a meeting to its end first)
+    AxePage("decisions", "/decisions"),
+    AxePage("decisions-en", "/decisions", lang="en"),
+    AxePage("docpp", "/docpp"),
+    AxePage("docpp-chair", "/docpp", user="chair"),
 ]
 
 
