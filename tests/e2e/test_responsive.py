@@ -1,10 +1,12 @@
 """Reflow: a 360-pixel-wide phone and 200% zoom (a 1280x800 screen at 200% is 640x400 CSS pixels)."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import DEMO_PASSWORD, horizontal_overflow, screenshot
+from tests.e2e.helpers import DEMO_PASSWORD, DEMO_USERS, horizontal_overflow, screenshot
 
 LAYOUTS = {
     "phone-360": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
@@ -56,3 +58,30 @@ def test_login_form_is_usable(new_page, layout: str) -> None:
     expect(submit).to_be_in_viewport()
     submit.click()
     expect(page.get_by_role("button", name="Esci")).to_be_visible()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_ranking_is_cast_and_its_results_read_without_sideways_scrolling(new_page, layout: str) -> None:
+    """Issue 8: the ranking ballot and the results (Borda, Schulze, the pairwise matrix) at 360 px and 200%."""
+    chair = new_page("chair")
+    token = chair.request.post("/api/v1/auth/token", data={"email": DEMO_USERS["chair"], "password": DEMO_PASSWORD}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    title = f"Priorità per il Piano ({layout}) {secrets.token_hex(3)}"
+    poll = chair.request.post("/api/v1/polls", headers=headers, data={
+        "title": title, "kind": "ranking", "options": ["Mobilità sostenibile", "Lavoro e imprese", "Scuola e giovani"]}).json()
+    assert chair.request.post(f"/api/v1/polls/{poll['id']}/open", headers=headers).ok
+    page = new_page("delegate", **LAYOUTS[layout])
+    page.goto(f"/polls/{poll['id']}")
+    for position, option in enumerate(["Lavoro e imprese", "Scuola e giovani", "Mobilità sostenibile"], start=1):
+        page.get_by_label(f"Posizione di «{option}»").select_option(str(position))
+    expect(page.locator("#ranking-preview")).to_contain_text("Lavoro e imprese")
+    assert horizontal_overflow(page) == [], "ranking ballot"
+    vote = page.get_by_role("button", name="Vota")
+    vote.scroll_into_view_if_needed()
+    vote.click()
+    expect(page.locator("#ballot-status")).to_contain_text("registrato")
+    assert chair.request.post(f"/api/v1/polls/{poll['id']}/close", headers=headers).ok
+    page.goto(f"/polls/{poll['id']}")
+    expect(page.locator("main")).to_contain_text("Schulze")
+    assert horizontal_overflow(page) == [], "ranking result"
+    screenshot(page, f"ranking-result-{layout}")
