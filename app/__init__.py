@@ -38,6 +38,9 @@ def create_app(config_class: Any = None) -> Flask:
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.config.from_object(config_class)
+    from app.core.routing import install_converters
+
+    install_converters(app)
     _ensure_sqlite_dir(app)
 
     from app.core.errors import register_error_handlers

@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--no-floor", action="store_true", help="skip the transport floor measurement")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs, database)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="tavolo-bench-"))
@@ -251,7 +252,10 @@ def main() -> None:
         floor = None if args.no_floor else run_floor(args, workdir)
         result, figures = run_tavolo(args, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"work directory kept: {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     summary = result.summary() | figures | {"db": args.db, "processes": args.processes}
     if floor is not None:
         floor_summary = floor.summary()

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from app.audit.services import iter_public_entries, verify_chain
 from app.core.api import api_blueprint
+from app.core.routing import ID_MAX
 from app.extensions import db
 
 blp = api_blueprint("audit_api", __name__, "The public, hash-chained audit log")
@@ -27,7 +28,7 @@ class AuditEntrySchema(ma.Schema):
 
 
 class AuditQuerySchema(ma.Schema):
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=ID_MAX))
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=5000))
 
 

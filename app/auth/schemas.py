@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
 
 
 class UserSchema(ma.Schema):
@@ -32,7 +32,7 @@ class UserCreateSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     password = ma.fields.String(load_default=None, validate=ma.validate.Length(min=10, max=200))
-    organization_id = ma.fields.Integer(load_default=None, allow_none=True)
+    organization_id = id_field(load_default=None, allow_none=True)
     member_kind = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(["delegate", "substitute"]))
 
 
@@ -40,7 +40,7 @@ class InvitationCreateSchema(StrictSchema):
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
-    organization_id = ma.fields.Integer(load_default=None, allow_none=True)
+    organization_id = id_field(load_default=None, allow_none=True)
     member_kind = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(["delegate", "substitute"]))
 
 

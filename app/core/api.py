@@ -6,6 +6,8 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Api, Blueprint
 
+from app.core.routing import ID_MAX
+
 
 class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(required=True)
@@ -42,8 +44,15 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix="/api/v1", description=description)
 
 
+def id_field(*, strict: bool = True, **kw: Any) -> ma.fields.Integer:
+    """An id in a request: an integer that can name a row (1..ID_MAX), so a huge number is a 422
+    and never reaches the database driver. `strict` (bodies) refuses "3" and 3.0; query strings
+    are text, so their ids are not strict."""
+    return ma.fields.Integer(strict=strict, validate=ma.validate.Range(min=1, max=ID_MAX), **kw)
+
+
 class IdSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = id_field(required=True)
 
 
 class StrictSchema(ma.Schema):

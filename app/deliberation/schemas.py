@@ -8,7 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
 from app.core.db import isoformat
 from app.deliberation.models import Alignment
 
@@ -79,7 +79,7 @@ class CommentSchema(ma.Schema):
 
 class CommentCreateSchema(StrictSchema):
     body = ma.fields.String(required=True)
-    parent_id = ma.fields.Integer(load_default=None, allow_none=True)
+    parent_id = id_field(load_default=None, allow_none=True)
     alignment = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.OneOf([a.value for a in Alignment]),
     )

@@ -5,7 +5,8 @@ import datetime as dt
 import marshmallow as ma
 
 from app.auth.schemas import UserSchema
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
+from app.core.routing import ID_MAX
 from app.core.db import isoformat
 from app.meetings.access_codes import MAX_CODES_PER_CALL
 from app.meetings.models import SpeakerKind
@@ -13,9 +14,7 @@ from app.meetings.models import SpeakerKind
 KINDS = [kind.value for kind in SpeakerKind]
 
 
-def _id(**kw) -> ma.fields.Integer:
-    """An id in a request body: a JSON integer, not "3" or 3.0."""
-    return ma.fields.Integer(strict=True, **kw)
+_id = id_field
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ class SpeakerRequestSchema(StrictSchema):
 
 
 class AccessCodesRequestSchema(StrictSchema):
-    count = _id(required=True, validate=ma.validate.Range(min=1, max=MAX_CODES_PER_CALL))
+    count = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_CODES_PER_CALL))
 
 
 class CodeLoginSchema(StrictSchema):
@@ -223,7 +222,7 @@ class MeetingEventSchema(StrictSchema):
 
 
 class ResyncEventSchema(MeetingEventSchema):
-    since = _id(load_default=0, validate=ma.validate.Range(min=0))
+    since = ma.fields.Integer(load_default=0, strict=True, validate=ma.validate.Range(min=0, max=ID_MAX))
 
 
 class RequestToSpeakEventSchema(MeetingEventSchema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
 from app.core.db import isoformat
 from app.core.markdown import render_markdown
 from app.deliberation.schemas import organization_ref
@@ -84,7 +84,7 @@ class EndorsementSchema(ma.Schema):
 class SignInputSchema(StrictSchema):
     version = ma.fields.Integer(required=True, strict=True)
     declaration = ma.fields.String(load_default="")
-    organization_id = ma.fields.Integer(strict=True, load_default=None)
+    organization_id = id_field(load_default=None)
 
 
 class WithdrawInputSchema(StrictSchema):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
 from app.core.db import isoformat
 from app.core.markdown import render_markdown
 from app.deliberation.schemas import organization_ref, person
@@ -29,16 +29,16 @@ class ProposalSchema(ma.Schema):
 
 
 class ProposalListQuerySchema(ma.Schema):
-    axis = ma.fields.Integer(load_default=None)
+    axis = id_field(strict=False, load_default=None)
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
-    organization = ma.fields.Integer(load_default=None)
+    organization = id_field(strict=False, load_default=None)
     q = ma.fields.String(load_default=None, metadata={"description": "words in the title or the text"})
 
 
 class ProposalCreateSchema(StrictSchema):
     title = ma.fields.String(required=True)
     body = ma.fields.String(required=True, metadata={"description": "Markdown"})
-    axis_id = ma.fields.Integer(required=True)
+    axis_id = id_field(required=True)
     #: true opens it to the table's discussion at once; otherwise a draft
     publish = ma.fields.Boolean(load_default=False)
 

@@ -6,8 +6,10 @@ from flask_login import current_user
 
 from app.core.api import api_blueprint
 from app.core.errors import Conflict
+from app.core.permissions import is_authenticated, require
 from app.extensions import db
 from app.meetings.services import get_meeting
+from app.votes.batching import ballot_writer
 from app.votes.export import results_csv
 from app.votes.loading import load_poll
 from app.votes.schemas import (
@@ -15,7 +17,7 @@ from app.votes.schemas import (
     PollUpdateSchema, ProxyCreateSchema, ProxyRevokeSchema, ProxySchema, ReceiptCheckSchema, ReceiptSchema,
 )
 from app.votes.services import (
-    cast_ballot, check_receipt, close_poll, correction_dict, create_poll, create_proxy, list_poll_dicts, list_polls,
+    check_receipt, close_poll, correction_dict, create_poll, create_proxy, list_poll_dicts, list_polls,
     list_proxies, open_poll, poll_dict, proxy_dict, publish_correction, revoke_proxy, tick, update_poll,
 )
 
@@ -91,10 +93,11 @@ class PollBallots(MethodView):
     def post(self, data, poll_id: int):
         """Cast the caller's ballot (or, with `on_behalf_of`, the ballot of an organization whose proxy
         the caller's organization holds); returns the receipt code, shown once."""
-        poll = load_poll(poll_id, current_user)
-        receipt = cast_ballot(db.session, current_user, poll, data)
-        db.session.commit()
-        return {"poll_id": poll.id, "receipt": receipt}
+        require(is_authenticated(current_user), current_user)
+        poll_id = load_poll(poll_id, current_user).id
+        # group commit with the ballots arriving at the same time (app.votes.batching); after the commit
+        receipt = ballot_writer().submit(db.session, current_user.id, poll_id, data)
+        return {"poll_id": poll_id, "receipt": receipt}
 
 
 @blp.route("/polls/<int:poll_id>/receipts/<string:code>")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.core.api import StrictSchema
+from app.core.api import StrictSchema, id_field
 from app.votes.models import Electorate, Majority, PollKind, PollState
 from app.votes.services import DESCRIPTION_MAX, LABEL_MAX, QUORUM_MAX, TITLE_MAX
 
@@ -118,12 +118,12 @@ class CorrectionSchema(ma.Schema):
 
 
 class ProxyCreateSchema(StrictSchema):
-    principal_id = ma.fields.Integer(required=True, strict=True)
-    delegate_id = ma.fields.Integer(required=True, strict=True)
+    principal_id = id_field(required=True)
+    delegate_id = id_field(required=True)
 
 
 class ProxyRevokeSchema(StrictSchema):
-    principal_id = ma.fields.Integer(required=True, strict=True)
+    principal_id = id_field(required=True)
 
 
 class ProxySchema(ma.Schema):

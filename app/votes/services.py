@@ -26,12 +26,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit.services import record
+from app.audit.services import record, record_many
 from app.auth.models import User
 from app.core.db import isoformat, utcnow
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import OUTBOX_KEY, meeting_room, queue_event, topic_room
+from app.core.routing import ID_MAX
 from app.core.tokens import secret_hash
 from app.meetings.models import Meeting
 from app.organizations.models import Adhesion, Organization
@@ -271,7 +272,7 @@ def _validate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
         if subject["type"] not in subject_types():
             raise _invalid(_("Tipo di oggetto sconosciuto: %(t)s.", t=subject["type"]), "subject", "unknown_subject_type")
         # ids are 32-bit keys: a larger number names nothing (and PostgreSQL would refuse to compare it)
-        if not 0 < subject["id"] < 2**31 or not subject_exists(session, subject["type"], subject["id"]):
+        if not 0 < subject["id"] <= ID_MAX or not subject_exists(session, subject["type"], subject["id"]):
             raise _invalid(_("L'oggetto della votazione non esiste: %(t)s:%(id)s.", t=subject["type"], id=subject["id"]),
                            "subject", "subject_not_found")
         v["subject"] = {"type": subject["type"], "id": subject["id"]}
@@ -528,11 +529,12 @@ def _voter_identity(session: Session, voter: Any, poll: Poll, on_behalf_of: Any)
     return f"organization:{on_behalf_of}", on_behalf_of, None, proxy
 
 
-def _has_voted(session: Session, poll_id: int, voter_key: str) -> bool:
+def _voted_keys(session: Session, poll_id: int, keys: set[str]) -> set[str]:
     """The friendly early check; the UNIQUE constraint is what guarantees it under concurrency."""
-    return session.scalar(
-        sa.select(VoteRecord.id).where(VoteRecord.poll_id == poll_id, VoteRecord.voter_key == voter_key)
-    ) is not None
+    if not keys:
+        return set()
+    return set(session.scalars(sa.select(VoteRecord.voter_key).where(
+        VoteRecord.poll_id == poll_id, VoteRecord.voter_key.in_(keys))))
 
 
 def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, Any]) -> str:
@@ -541,46 +543,92 @@ def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, A
     Refusals, in this order, record nothing: poll not open (409 `poll_not_open`), not entitled
     (403 `not_entitled` / `vote_delegated`), malformed ballot (422), second ballot (409 `already_voted`).
     """
-    require(is_authenticated(voter), voter)
-    if not isinstance(ballot, Mapping):
-        raise InvalidInput(_("Scheda non valida."), code="invalid_ballot")
-    ballot = dict(ballot)
-    on_behalf_of = ballot.pop("on_behalf_of", None)
+    outcome = cast_ballots(session, poll, [(voter, ballot)])[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any]]) -> list[str | DomainError]:
+    """Record several voters' ballots on one poll in the caller's transaction: one poll lock, one
+    query for the roll and one for earlier ballots, one flush and one audit append for all of them.
+
+    Returns, per request, its receipt or the DomainError that refused it (refused requests write
+    nothing; the others are written whatever their neighbours did). Two requests of the same voter:
+    the first counts, the second is `already_voted`. A concurrent ballot of the same voter from
+    another transaction makes the flush fail: the whole call raises Conflict and the caller rolls
+    back (the ballot engine then retries each request alone, see app.votes.batching).
+    """
     poll = _lock_poll(session, poll, exclusive=False)
-    if poll.state != PollState.OPEN.value:
-        raise Conflict(_("La votazione non è aperta."), code="poll_not_open")
-    voter_key, organization_id, user_id, proxy = _voter_identity(session, voter, poll, on_behalf_of)
-    weight = session.scalar(sa.select(PollVoter.weight).where(PollVoter.poll_id == poll.id, PollVoter.voter_key == voter_key))
-    if weight is None:
-        raise Forbidden(_("Non hai diritto di voto in questa votazione."), code="not_entitled")
-    content = encode_ballot(poll.kind, poll.option_ids, poll.max_choices, ballot)
-    if _has_voted(session, poll.id, voter_key):
-        raise Conflict(_("Questo voto è già stato espresso."), code="already_voted")
-    receipt = new_receipt()
-    row = Ballot(id=uuid.uuid4().hex, poll_id=poll.id, content=content, weight=weight, receipt_hash=receipt_hash(receipt))
-    session.add(row)
-    session.flush()
-    session.add(VoteRecord(
-        poll_id=poll.id, voter_key=voter_key, organization_id=organization_id, user_id=user_id,
-        cast_by_id=voter.id, proxy_id=proxy.id if proxy else None,
-        ballot_id=None if poll.secret else row.id, voted_at=utcnow(),
-    ))
-    try:
-        session.flush()
-    except IntegrityError:
-        # a concurrent ballot of the same voter committed first: the UNIQUE constraint decided
-        session.rollback()
-        raise Conflict(_("Questo voto è già stato espresso."), code="already_voted") from None
-    data: dict[str, Any] = {"poll_id": poll.id, "voter": voter_key}
-    if proxy is not None:
-        data["proxy_id"] = proxy.id
-    if not poll.secret:
-        data["ballot"] = decode_ballot(poll.kind, content)
-        data["weight"] = weight
-    # secret polls: NOTHING about the content (nor the receipt, which would link the entry to the row)
-    record(session, voter, "votes.ballot.cast", poll, data)
-    mark_tally_dirty(session, poll.id)
-    return receipt
+    outcomes: list[str | DomainError | None] = [None] * len(requests)
+    pending: list[tuple[int, Any, dict[str, Any], tuple[str, int | None, int | None, Proxy | None]]] = []
+    for index, (voter, ballot) in enumerate(requests):
+        try:
+            require(is_authenticated(voter), voter)
+            if not isinstance(ballot, Mapping):
+                raise InvalidInput(_("Scheda non valida."), code="invalid_ballot")
+            ballot = dict(ballot)
+            on_behalf_of = ballot.pop("on_behalf_of", None)
+            if poll.state != PollState.OPEN.value:
+                raise Conflict(_("La votazione non è aperta."), code="poll_not_open")
+            pending.append((index, voter, ballot, _voter_identity(session, voter, poll, on_behalf_of)))
+        except DomainError as exc:
+            outcomes[index] = exc
+    keys = {identity[0] for _i, _v, _b, identity in pending}
+    weights = dict(session.execute(sa.select(PollVoter.voter_key, PollVoter.weight).where(
+        PollVoter.poll_id == poll.id, PollVoter.voter_key.in_(keys))).all()) if keys else {}
+    voted = _voted_keys(session, poll.id, keys)
+    rows: list[Any] = []
+    audit_items: list[tuple[Any, str, Any, dict[str, Any]]] = []
+    for index, voter, ballot, (voter_key, organization_id, user_id, proxy) in pending:
+        try:
+            weight = weights.get(voter_key)
+            if weight is None:
+                raise Forbidden(_("Non hai diritto di voto in questa votazione."), code="not_entitled")
+            content = encode_ballot(poll.kind, poll.option_ids, poll.max_choices, ballot)
+            if voter_key in voted:
+                raise Conflict(_("Questo voto è già stato espresso."), code="already_voted")
+        except DomainError as exc:
+            outcomes[index] = exc
+            continue
+        voted.add(voter_key)
+        receipt = new_receipt()
+        row = Ballot(id=uuid.uuid4().hex, poll_id=poll.id, content=content, weight=weight,
+                     receipt_hash=receipt_hash(receipt))
+        rows.append(row)
+        rows.append(VoteRecord(
+            poll_id=poll.id, voter_key=voter_key, organization_id=organization_id, user_id=user_id,
+            cast_by_id=voter.id, proxy_id=proxy.id if proxy else None,
+            ballot_id=None if poll.secret else row.id, voted_at=utcnow(),
+        ))
+        data: dict[str, Any] = {"poll_id": poll.id, "voter": voter_key}
+        if proxy is not None:
+            data["proxy_id"] = proxy.id
+        if not poll.secret:
+            data["ballot"] = decode_ballot(poll.kind, content)
+            data["weight"] = weight
+        # secret polls: NOTHING about the content (nor the receipt, which would link the entry to the row)
+        audit_items.append((voter, "votes.ballot.cast", poll, data))
+        outcomes[index] = receipt
+    if rows:
+        # secret polls: the ballots go in a random order, apart from the roll (see app.votes.models)
+        session.add_all(_unlinkable_order(rows) if poll.secret else rows)
+        try:
+            session.flush()
+        except IntegrityError:
+            # a concurrent ballot of one of these voters committed first: the UNIQUE constraint decided
+            session.rollback()
+            raise Conflict(_("Questo voto è già stato espresso."), code="already_voted") from None
+        record_many(session, audit_items)
+        mark_tally_dirty(session, poll.id)
+    return outcomes  # type: ignore[return-value]
+
+
+def _unlinkable_order(rows: list[Any]) -> list[Any]:
+    """Ballots shuffled, then the roll entries: insertion order says nothing about who cast which."""
+    ballots = [r for r in rows if isinstance(r, Ballot)]
+    secrets.SystemRandom().shuffle(ballots)
+    return ballots + [r for r in rows if not isinstance(r, Ballot)]
 
 
 def check_receipt(session: Session, poll: Poll, code: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from app.core.errors import InvalidInput
 from app.core.realtime import topic_room
 from app.extensions import db
 from app.votes.loading import load_poll
-from app.votes.services import cast_ballot, poll_dict
+from app.votes.batching import ballot_writer
+from app.votes.services import poll_dict
 
 
 def _poll_id(payload: dict) -> int:
@@ -26,10 +27,11 @@ def _poll_id(payload: dict) -> int:
 def cast_ballot_event(user: Any, payload: dict) -> dict:
     """`{"poll_id", ...ballot}` → `{"ok": true, "receipt"}`, acknowledged only after the commit."""
     ballot = {k: v for k, v in payload.items() if k != "poll_id"}
-    poll = load_poll(_poll_id(payload), user)
-    receipt = cast_ballot(db.session, user, poll, ballot)
-    db.session.commit()
-    return {"poll_id": poll.id, "receipt": receipt}
+    poll_id = _poll_id(payload)
+    # group commit with the ballots arriving at the same time (the writer loads the poll, applies its
+    # schedule and checks it is visible to this voter); returns after the commit
+    receipt = ballot_writer().submit(db.session, user.id, poll_id, ballot)
+    return {"poll_id": poll_id, "receipt": receipt}
 
 
 @live_handler("watch_poll")

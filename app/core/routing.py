@@ -1,0 +1,23 @@
+"""URL converters shared by every route."""
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter
+
+#: the largest id (and number) a path may name: PostgreSQL's INTEGER, the type of every primary key
+ID_MAX = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` bounded by ID_MAX: a larger number names nothing, so it is a 404 like any unknown id,
+    instead of an overflow in the database driver (a 500). The OpenAPI document states the bound."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_converters(app: Any) -> None:
+    """Before any route is added: rules bind their converter when they are registered."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
