@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 
 from app.core.api import StrictSchema, id_field
+from app.core.routing import ID_MAX
 from app.core.db import isoformat
 from app.deliberation.models import Alignment
 
@@ -43,8 +44,8 @@ class RevisionSchema(ma.Schema):
 
 
 class DiffQuerySchema(ma.Schema):
-    from_ = ma.fields.Integer(required=True, data_key="from", validate=ma.validate.Range(min=1))
-    to = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    from_ = ma.fields.Integer(required=True, data_key="from", validate=ma.validate.Range(min=1, max=ID_MAX))
+    to = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=ID_MAX))
 
 
 class DiffOpSchema(ma.Schema):

@@ -24,7 +24,7 @@ class PollUpdateSchema(StrictSchema):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     options = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=LABEL_MAX)), allow_none=True)
     max_choices = ma.fields.Integer(strict=True, allow_none=True)
-    meeting_id = ma.fields.Integer(strict=True, allow_none=True)
+    meeting_id = id_field(allow_none=True)
     subject = ma.fields.Nested(SubjectSchema, allow_none=True)
     secret = ma.fields.Boolean()
     hide_tally = ma.fields.Boolean()
