@@ -78,7 +78,7 @@ class PollSchema(ma.Schema):
 
 
 class PollListQuerySchema(ma.Schema):
-    meeting_id = ma.fields.Integer()
+    meeting_id = id_field(strict=False)
     state = ma.fields.String(validate=ma.validate.OneOf([s.value for s in PollState]))
 
 
