@@ -168,13 +168,10 @@ def write_alone(session: Session, request: BallotRequest) -> Any:
         outcome = write_batch(session, [request])[0]
         if isinstance(outcome, DomainError):
             session.rollback()
-            return outcome
-        session.commit()
+        else:
+            session.commit()
         return outcome
-    except DomainError as exc:
-        session.rollback()
-        return exc
-    except Exception as exc:
+    except Exception as exc:  # a DomainError (e.g. Conflict from the UNIQUE constraint) or a failure
         session.rollback()
         return exc
 

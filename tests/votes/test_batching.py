@@ -33,6 +33,20 @@ def _submit(app, writer: BallotWriter, poll_id: int, user_id: int, ballot: dict,
             db.session.remove()
 
 
+def _cast_together(app, session, voters: int, max_batch: int, choice: str):
+    """`voters` delegates of a new table submit at the same instant to a writer of `max_batch`:
+    the open poll, the writer and each voter's receipt or refusal code."""
+    chair = make_person(session, "chair")
+    table = make_table(session, voters)
+    poll = make_poll(session, chair, open_it=True)
+    writer = BallotWriter(max_batch=max_batch)
+    results: dict = {}
+    barrier = threading.Barrier(len(table))
+    _run(session, [threading.Thread(target=_submit, args=(app, writer, poll.id, d.id, {"choice": choice}, results, barrier))
+                   for _org, d in table])
+    return poll, writer, results
+
+
 def _run(session, threads) -> None:
     session.commit()  # SQLite: the test's own session holds no transaction while the threads write
     for thread in threads:
@@ -79,14 +93,7 @@ def test_a_batch_mixes_receipts_and_refusals_and_writes_only_the_accepted(sessio
 
 
 def test_ballots_arriving_together_share_a_commit_and_each_gets_its_receipt(app, session, sized):
-    chair = make_person(session, "chair")
-    table = make_table(session, 30)
-    poll = make_poll(session, chair, open_it=True)
-    writer = BallotWriter(max_batch=500)
-    results: dict = {}
-    barrier = threading.Barrier(len(table))
-    _run(session, [threading.Thread(target=_submit, args=(app, writer, poll.id, d.id, {"choice": "yes"}, results, barrier))
-                   for _org, d in table])
+    poll, writer, results = _cast_together(app, session, 30, max_batch=500, choice="yes")
     assert len(results) == 30 and all(isinstance(r, str) and len(r) > 12 for r in results.values()), results
     assert count_rows(session, Ballot, Ballot.poll_id == poll.id) == 30
     assert count_rows(session, VoteRecord, VoteRecord.poll_id == poll.id) == 30
@@ -96,14 +103,7 @@ def test_ballots_arriving_together_share_a_commit_and_each_gets_its_receipt(app,
 
 
 def test_a_batch_larger_than_the_maximum_is_split(app, session, sized):
-    chair = make_person(session, "chair")
-    table = make_table(session, 12)
-    poll = make_poll(session, chair, open_it=True)
-    writer = BallotWriter(max_batch=4)
-    results: dict = {}
-    barrier = threading.Barrier(len(table))
-    _run(session, [threading.Thread(target=_submit, args=(app, writer, poll.id, d.id, {"choice": "no"}, results, barrier))
-                   for _org, d in table])
+    poll, _writer, _results = _cast_together(app, session, 12, max_batch=4, choice="no")
     assert max(sized) <= 4 and sum(sized) == 12
     assert count_rows(session, Ballot, Ballot.poll_id == poll.id) == 12
 
