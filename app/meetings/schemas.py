@@ -14,7 +14,6 @@ from app.meetings.models import SpeakerKind
 KINDS = [kind.value for kind in SpeakerKind]
 
 
-_id = id_field
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -170,7 +169,7 @@ class MeetingUpdateSchema(StrictSchema):
     starts_at = ma.fields.AwareDateTime(default_timezone=dt.timezone.utc,
                                         metadata={"description": "ISO 8601; without an offset it is UTC"})
     place = ma.fields.String(validate=ma.validate.Length(max=300), metadata={"description": "room and address, or link"})
-    speaking_limit = _id(allow_none=True, metadata={"description": "seconds per speech, or null for none"})
+    speaking_limit = id_field(allow_none=True, metadata={"description": "seconds per speech, or null for none"})
 
 
 class MeetingCreateSchema(MeetingUpdateSchema):
@@ -181,7 +180,7 @@ class MeetingCreateSchema(MeetingUpdateSchema):
 
 class AgendaItemUpdateSchema(StrictSchema):
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
-    duration = _id(allow_none=True, metadata={"description": "planned minutes"})
+    duration = id_field(allow_none=True, metadata={"description": "planned minutes"})
     ref = ma.fields.String(allow_none=True, metadata={"description": "proposal:3, clause:7, poll:2, document:1"})
 
 
@@ -190,21 +189,21 @@ class AgendaItemCreateSchema(AgendaItemUpdateSchema):
 
 
 class AgendaOrderSchema(StrictSchema):
-    item_ids = ma.fields.List(_id(), required=True)
+    item_ids = ma.fields.List(id_field(), required=True)
 
 
 class CurrentItemSchema(StrictSchema):
-    item_id = _id(required=True, allow_none=True, metadata={"description": "null: no current item"})
+    item_id = id_field(required=True, allow_none=True, metadata={"description": "null: no current item"})
 
 
 class PresenceRequestSchema(StrictSchema):
-    user_id = _id(load_default=None, allow_none=True, metadata={"description": "someone else (chair only)"})
+    user_id = id_field(load_default=None, allow_none=True, metadata={"description": "someone else (chair only)"})
     present = ma.fields.Boolean(load_default=True)
 
 
 class SpeakerRequestSchema(StrictSchema):
     kind = ma.fields.String(load_default="contribution", validate=ma.validate.OneOf(KINDS))
-    user_id = _id(load_default=None, allow_none=True, metadata={"description": "put someone else on the list (chair)"})
+    user_id = id_field(load_default=None, allow_none=True, metadata={"description": "put someone else on the list (chair)"})
 
 
 class AccessCodesRequestSchema(StrictSchema):
@@ -218,7 +217,7 @@ class CodeLoginSchema(StrictSchema):
 # --- live events (client → server) ------------------------------------------------------------
 
 class MeetingEventSchema(StrictSchema):
-    meeting_id = _id(required=True)
+    meeting_id = id_field(required=True)
 
 
 class ResyncEventSchema(MeetingEventSchema):
@@ -230,11 +229,11 @@ class RequestToSpeakEventSchema(MeetingEventSchema):
 
 
 class SpeakerEventSchema(MeetingEventSchema):
-    speaker_id = _id(required=True)
+    speaker_id = id_field(required=True)
 
 
 class EndSpeechEventSchema(MeetingEventSchema):
-    speaker_id = _id(load_default=None, allow_none=True)
+    speaker_id = id_field(load_default=None, allow_none=True)
 
 
 class CurrentItemEventSchema(MeetingEventSchema, CurrentItemSchema):
