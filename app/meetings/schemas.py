@@ -14,8 +14,6 @@ from app.meetings.models import SpeakerKind
 KINDS = [kind.value for kind in SpeakerKind]
 
 
-
-
 # --- responses --------------------------------------------------------------------------------
 
 class AgendaItemSchema(ma.Schema):
