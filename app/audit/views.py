@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from app.audit.services import chain_head, filtered_entries, verify_chain
+from app.core.routing import id_arg
 from app.extensions import db
 
 bp = Blueprint("audit", __name__)
@@ -12,7 +13,7 @@ PAGE = 200
 
 @bp.get("/audit")
 def audit_page():
-    after = max(request.args.get("after", 0, type=int), 0)
+    after = id_arg("after") or 0
     object_ref = (request.args.get("object") or "").strip()[:80]
     action = (request.args.get("action") or "").strip()[:80]
     entries = filtered_entries(db.session, after=after, object_ref=object_ref, action_prefix=action, limit=PAGE)

@@ -18,6 +18,15 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def id_arg(name: str) -> int | None:
+    """An optional id in an HTML page's query string: a number that can name a row, or None. A page
+    filter that names nothing shows everything rather than an error (a bookmarked link stays usable)."""
+    from flask import request
+
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= ID_MAX else None
+
+
 def install_converters(app: Any) -> None:
     """Before any route is added: rules bind their converter when they are registered."""
     app.url_map.converters["int"] = BoundedIntegerConverter

@@ -82,7 +82,7 @@ class EndorsementSchema(ma.Schema):
 
 
 class SignInputSchema(StrictSchema):
-    version = ma.fields.Integer(required=True, strict=True)
+    version = id_field(required=True, metadata={"description": "number of the frozen version signed"})
     declaration = ma.fields.String(load_default="")
     organization_id = id_field(load_default=None)
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.permissions import require
+from app.core.routing import id_arg
 from app.deliberation.views import deliberation_context, validated_form
 from app.extensions import db
 from app.organizations.services import list_organizations
@@ -25,18 +26,13 @@ from app.proposals.services import (
 bp = Blueprint("proposals", __name__)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
-
-
 @bp.get("/proposals")
 def index():
     status = request.args.get("status") or None
     if status not in STATUS_LABELS:
         status = None
     filters = {
-        "axis_id": _int_arg("axis"), "status": status, "organization_id": _int_arg("organization"),
+        "axis_id": id_arg("axis"), "status": status, "organization_id": id_arg("organization"),
         "q": (request.args.get("q") or "").strip()[:100],
     }
     proposals = list_proposals(db.session, current_user, **filters)

@@ -13,7 +13,7 @@ ELECTORATES = [e.value for e in Electorate]
 
 class SubjectSchema(StrictSchema):
     type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    id = ma.fields.Integer(required=True, strict=True)
+    id = id_field(required=True)
 
 
 class PollUpdateSchema(StrictSchema):
@@ -86,10 +86,10 @@ class BallotSchema(StrictSchema):
     """One of `choice` (yesno: "yes"|"no"|"abstain"; choice: an option id), `choices`, `ranking`."""
 
     choice = ma.fields.Raw()
-    choices = ma.fields.List(ma.fields.Integer(strict=True))
-    ranking = ma.fields.List(ma.fields.Integer(strict=True))
-    on_behalf_of = ma.fields.Integer(strict=True, allow_none=True,
-                                     metadata={"description": "organization whose proxy the caller's organization holds"})
+    choices = ma.fields.List(id_field())
+    ranking = ma.fields.List(id_field())
+    on_behalf_of = id_field(allow_none=True,
+                            metadata={"description": "organization whose proxy the caller's organization holds"})
 
 
 class ReceiptSchema(ma.Schema):
