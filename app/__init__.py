@@ -57,8 +57,7 @@ def create_app(config_class: Any = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **_message_queue_options(app.config),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
         manage_session=True,
@@ -70,6 +69,17 @@ def create_app(config_class: Any = None) -> Flask:
 
     _register_shell(app)
     return app
+
+
+def _message_queue_options(config: Any) -> dict[str, Any]:
+    """Redis gets Tavolo's manager (ending a user's connections on every process); other queues
+    Flask-SocketIO's own, by URL."""
+    from app.core.realtime import EndingRedisManager
+
+    url, channel = config["SOCKETIO_MESSAGE_QUEUE"], config["SOCKETIO_CHANNEL"]
+    if url and url.startswith(("redis://", "rediss://")):
+        return {"client_manager": EndingRedisManager(url, channel=channel)}
+    return {"message_queue": url, "channel": channel}
 
 
 def _root():

@@ -36,10 +36,14 @@ class Token(MethodView):
     @blp.response(204)
     def delete(self):
         """Revoke the Bearer token used for this call."""
+        from app.auth.sockets import disconnect_user
+
         token = bearer_token()
         if token:
-            revoke_token(db.session, token)
+            user_id = revoke_token(db.session, token)
             db.session.commit()
+            if user_id is not None:
+                disconnect_user(user_id)  # a live connection opened with the token ends with it
         return None
 
 

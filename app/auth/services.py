@@ -154,10 +154,14 @@ def user_for_token(session: Session, raw: str) -> User | None:
     return user if user and user.active else None
 
 
-def revoke_token(session: Session, raw: str) -> None:
+def revoke_token(session: Session, raw: str) -> int | None:
+    """Revoke a token; returns its user's id (None for an unknown token), whose connections end too."""
     token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == secret_hash(raw)))
-    if token is not None and token.revoked_at is None:
+    if token is None:
+        return None
+    if token.revoked_at is None:
         token.revoked_at = utcnow()
+    return token.user_id
 
 
 def create_invitation(

@@ -6,7 +6,7 @@ from typing import Any, Callable
 from flask import request, session
 from flask_login import current_user
 
-from app.core.realtime import NAMESPACE
+from app.core.realtime import NAMESPACE, end_local_connections, user_room
 from app.extensions import db, socketio
 
 SESSION_USER_KEY = "live_user_id"
@@ -29,10 +29,6 @@ def register_handlers() -> None:
     """
     for event, handler in _HANDLERS:
         socketio.on_event(event, handler, namespace=NAMESPACE)
-
-
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def _user_from_auth(auth: Any):
@@ -71,14 +67,15 @@ def live_user():
 
 
 def disconnect_user(user_id: int) -> None:
-    """Close every live connection of a user (on logout): their room is closed from the server."""
-    try:
-        socketio.emit("logged_out", {}, to=user_room(user_id), namespace=NAMESPACE)
-        socketio.server.manager.get_participants  # noqa: B018  (feature check for local manager)
-        for sid, _eio in list(socketio.server.manager.get_participants(NAMESPACE, user_room(user_id))):
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
-    except Exception:  # pragma: no cover - a closed room or remote manager; clients drop on logged_out
-        pass
+    """End every live connection of a user, on every process (logout, revoked token or code).
+
+    The client is told first (`logged_out`), then the server cuts the connection whatever the client
+    does: here directly, on the other processes by closing the user's room through the message queue
+    (EndingRedisManager)."""
+    room = user_room(user_id)
+    socketio.emit("logged_out", {}, to=room, namespace=NAMESPACE)
+    end_local_connections(socketio.server.manager, room)
+    socketio.close_room(room, namespace=NAMESPACE)
 
 
 def sid() -> str:

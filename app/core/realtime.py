@@ -11,10 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import socketio
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
 NAMESPACE = "/live"
+USER_ROOM_PREFIX = "user:"
 OUTBOX_KEY = "tavolo_live_outbox"
 SEQ_KEY = "tavolo_audit_seq"
 #: savepoint → (outbox length, seq) when it began, to undo only what a rolled-back savepoint queued
@@ -32,6 +34,31 @@ class LiveEvent:
 
 def meeting_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
+
+
+def user_room(user_id: int) -> str:
+    """Every live connection of a user is in this room: closing it ends them all (see EndingRedisManager)."""
+    return f"{USER_ROOM_PREFIX}{user_id}"
+
+
+def end_local_connections(manager: Any, room: str, namespace: str = NAMESPACE) -> None:
+    """Disconnect this process's connections in `room` (a Socket.IO manager only knows its own)."""
+    for sid, _eio_sid in list(manager.get_participants(namespace, room)):
+        manager.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+
+
+class EndingRedisManager(socketio.RedisManager):
+    """The Redis message queue, where closing a user's room also ends that user's connections.
+
+    Logout and a revoked access code must cut the live connections a user holds on any worker, and
+    each worker knows only its own. `close_room` already reaches every worker through the queue, so
+    on a user room each worker first disconnects its own members of it."""
+
+    def _handle_close_room(self, message: dict[str, Any]) -> None:
+        room = message.get("room")
+        if isinstance(room, str) and room.startswith(USER_ROOM_PREFIX):
+            end_local_connections(self, room, message.get("namespace") or NAMESPACE)
+        super()._handle_close_room(message)
 
 
 def topic_room(kind: str, object_id: int) -> str:

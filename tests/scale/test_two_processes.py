@@ -6,6 +6,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,9 @@ def _wait_for(events: list, name: str, pred, timeout: float = 15.0) -> dict:
     pytest.fail(f"no {name} reached the other process's client within {timeout}s; got {[e[0] for e in events]}")
 
 
-def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(tmp_path: Path) -> None:
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[list[str]]:
+    """Two server processes on one database and one Redis channel; their base URLs."""
     _redis_up()
     ports = _free_ports(2)
     servers = Servers("sqlite", 1, ports[0], tmp_path)
@@ -58,9 +61,16 @@ def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(tmp_path: Path
     servers.logs = [tmp_path / f"server-{p}.log" for p in servers.ports]
     servers.prepare_database()
     servers.start()
+    try:
+        yield servers.urls()
+    finally:
+        servers.stop()
+
+
+def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(two_processes: list[str]) -> None:
+    first, second = two_processes
     client = socketio.Client(reconnection=False)
     try:
-        first, second = servers.urls()
         chair = http("POST", f"{first}/api/v1/auth/token", {"email": "presidenza@demo.test", "password": "tavolo-demo"})["token"]
         voter = http("POST", f"{first}/api/v1/auth/token", {"email": "delegato.cna@demo.test", "password": "tavolo-demo"})["token"]
         meeting = http("POST", f"{first}/api/v1/meetings",
@@ -94,4 +104,21 @@ def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(tmp_path: Path
     finally:
         if client.connected:
             client.disconnect()
-        servers.stop()
+
+
+def test_revoking_a_token_on_one_process_ends_its_connection_on_the_other(two_processes: list[str]) -> None:
+    """Logout ends the live connection wherever it is held: the server cuts it, whatever the client does."""
+    first, second = two_processes
+    token = http("POST", f"{first}/api/v1/auth/token", {"email": "delegato.cna@demo.test", "password": "tavolo-demo"})["token"]
+    client = socketio.Client(reconnection=False)
+    client.connect(second, namespaces=["/live"], transports=["websocket"], auth={"token": token}, wait_timeout=10)
+    try:
+        assert client.connected
+        http("DELETE", f"{first}/api/v1/auth/token", None, token)
+        deadline = time.monotonic() + 15
+        while client.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not client.connected, "the other process kept the connection of a revoked token"
+    finally:
+        if client.connected:
+            client.disconnect()
