@@ -31,6 +31,8 @@ class Config:
     SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
     #: Largest Socket.IO payload accepted from a client, in bytes.
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024
+    #: Events one live connection may send (a phone sends a few per minute; a reconnect a handful at once).
+    LIVE_EVENT_RATE_LIMIT = os.environ.get("LIVE_EVENT_RATE_LIMIT", "20 per second")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -76,6 +78,8 @@ class TestingConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     RATELIMIT_ENABLED = False
+    #: tests (the socket fuzz above all) send events faster than any phone; the limit has its own test
+    LIVE_EVENT_RATE_LIMIT = "100000 per second"
     WTF_CSRF_ENABLED = True
     #: tests flush tallies themselves; a background task left by one test would race the next one
     VOTES_TALLY_AUTOSTART = False

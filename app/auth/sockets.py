@@ -95,11 +95,14 @@ def live_handler(event: str):
     from flask_babel import gettext as _
 
     from app.core.errors import DomainError
+    from app.core.ratelimit import live_event_allowed
 
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(payload: Any = None, *extra: Any):
             try:
+                if not live_event_allowed(sid()):
+                    return {"ok": False, "error": {"code": "rate_limited", "message": _("Troppe richieste: riprova tra poco.")}}
                 user = live_user()
                 if user is None:
                     return {"ok": False, "error": {"code": "unauthorized", "message": _("Accesso richiesto.")}}

@@ -1,8 +1,13 @@
-"""Throttling of credential guessing (login form, API token, town-meeting access codes)."""
+"""Throttling: credential guessing (login form, API token, town-meeting access codes) and live events."""
 from __future__ import annotations
+
+from functools import lru_cache
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from app.extensions import limiter
 
@@ -29,3 +34,19 @@ login_limit = limiter.limit(
     deduct_when=_failed,
     error_message="too_many_attempts",
 )
+
+
+#: live events are counted per connection, and a connection lives in one process: this process's memory
+#: is the right store (no round trip to Redis on the hot path of a vote)
+_live_events = FixedWindowRateLimiter(MemoryStorage())
+
+
+@lru_cache(maxsize=8)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def live_event_allowed(connection_id: str) -> bool:
+    """Counts one event of a live connection; False once it exceeds LIVE_EVENT_RATE_LIMIT, so one
+    runaway or hostile client cannot keep a worker busy for the rest of the room."""
+    return _live_events.hit(_parsed(current_app.config["LIVE_EVENT_RATE_LIMIT"]), "live", connection_id)

@@ -72,7 +72,8 @@ def _invalid(message: str, field: str, code: str = "invalid_input") -> InvalidIn
 # --- reading -------------------------------------------------------------------------------------
 
 def get_poll(session: Session, poll_id: Any) -> Poll:
-    poll = session.get(Poll, poll_id) if _is_int(poll_id) else None
+    # an id no row can have names nothing (and would overflow the driver)
+    poll = session.get(Poll, poll_id) if _is_int(poll_id) and 1 <= poll_id <= ID_MAX else None
     if poll is None:
         raise NotFound(_("Votazione non trovata."), code="poll_not_found")
     return poll

@@ -2,39 +2,15 @@
 message queue; a vote cast on one reaches a live client connected to the other."""
 from __future__ import annotations
 
-import secrets
-import socket
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import redis
 import socketio
 
-from bench.live_vote import REDIS_URL, Servers, http
+from bench.live_vote import http
 
 pytestmark = pytest.mark.slow
-
-
-def _free_ports(count: int) -> list[int]:
-    """Ports the OS hands out now, so parallel runs on one machine never collide."""
-    socks = [socket.socket() for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
-def _redis_up() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError as exc:  # the machine starts Redis (.ci/run does too): say so plainly
-        pytest.fail(f"Redis is not running at {REDIS_URL}: {exc}", pytrace=False)
 
 
 def _wait_for(events: list, name: str, pred, timeout: float = 15.0) -> dict:
@@ -45,26 +21,6 @@ def _wait_for(events: list, name: str, pred, timeout: float = 15.0) -> dict:
                 return payload
         time.sleep(0.05)
     pytest.fail(f"no {name} reached the other process's client within {timeout}s; got {[e[0] for e in events]}")
-
-
-@pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[list[str]]:
-    """Two server processes on one database and one Redis channel; their base URLs."""
-    _redis_up()
-    ports = _free_ports(2)
-    servers = Servers("sqlite", 1, ports[0], tmp_path)
-    # two processes on one WAL database file: enough to prove the message queue; production uses PostgreSQL
-    servers.env["SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
-    # a channel of this run's own: another run sharing the machine's Redis cannot cross-talk with it
-    servers.env["SOCKETIO_CHANNEL"] = f"tavolo-test-{secrets.token_hex(4)}"
-    servers.ports = ports
-    servers.logs = [tmp_path / f"server-{p}.log" for p in servers.ports]
-    servers.prepare_database()
-    servers.start()
-    try:
-        yield servers.urls()
-    finally:
-        servers.stop()
 
 
 def test_a_vote_cast_on_one_process_reaches_a_client_of_the_other(two_processes: list[str]) -> None:
