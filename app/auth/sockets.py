@@ -94,7 +94,9 @@ def live_handler(event: str):
 
     from flask_babel import gettext as _
 
-    from app.core.errors import DomainError
+    from sqlalchemy.exc import IntegrityError
+
+    from app.core.errors import DomainError, concurrent_change
     from app.core.ratelimit import live_event_allowed
 
     def decorator(fn):
@@ -115,6 +117,9 @@ def live_handler(event: str):
             except DomainError as exc:
                 db.session.rollback()
                 return {"ok": False, **exc.to_dict()}
+            except IntegrityError:
+                db.session.rollback()
+                return {"ok": False, **concurrent_change().to_dict()}
             except Exception:
                 db.session.rollback()
                 logging.getLogger(__name__).exception("live event %s failed", event)

@@ -103,10 +103,26 @@ def _http_message(exc: HTTPException) -> str:
     return messages.get(exc.code or 500, exc.description or "")
 
 
+def concurrent_change() -> Conflict:
+    """A unique index refused a row: another request did the same thing a moment before (two devices,
+    two members of one organization). Services lock where both changes must succeed; elsewhere the
+    later one is told plainly, and nothing of it is kept."""
+    from flask_babel import gettext as _
+
+    return Conflict(_("Un'altra richiesta ha appena fatto la stessa operazione: ricarica e verifica."),
+                    code="concurrent_change")
+
+
 def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError):
+        return _domain_error(concurrent_change())
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):

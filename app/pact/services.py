@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.audit.services import record
-from app.core.db import isoformat, utcnow
+from app.core.db import isoformat, lock_for_append, utcnow
 from app.core.diff import diff_texts
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
@@ -23,6 +24,14 @@ from app.pact.models import Clause, Endorsement, Pact, PactSection, PactVersion,
 SUBJECT_TYPE = "clause"
 INITIAL_REASON = "Prima versione"
 POSITIONS = ("endorse", "reservation", "oppose")
+#: advisory-lock keys of an organization's acts on one object (PostgreSQL; SQLite has one write lock)
+ORGANIZATION_LOCK_BASE = 0x5041 << 48
+
+
+def organization_lock_key(kind: str, object_id: int, organization_id: int) -> int:
+    """One key per (kind, object, organization): an organization's concurrent acts on one object
+    queue up, everyone else's pass."""
+    return ORGANIZATION_LOCK_BASE + zlib.crc32(f"{kind}:{object_id}:{organization_id}".encode())
 COMMITMENTS_HEADING = "Impegni:"
 
 
@@ -246,6 +255,9 @@ def set_endorsement(session: Session, actor: Any, clause: Clause, position: Any,
     if position == "oppose" and not note:
         raise InvalidInput(_("La contrarietà richiede una motivazione."), code="oppose_reason_required",
                            fields={"note": ["required"]})
+    # two members of one organization may change its position at once: the second waits and then
+    # supersedes the first's row (without the lock both saw no current row and one hit the unique index)
+    lock_for_append(session, organization_lock_key("endorsement", clause.id, organization_id))
     now = utcnow()
     previous = current_endorsement(session, clause, organization_id)
     if previous is not None:
@@ -399,6 +411,8 @@ def sign_pact(session: Session, actor: Any, pact: Pact, version_number: Any, dec
         raise Forbidden(_("Si firma solo per la propria organizzazione."), code="not_own_organization")
     version = get_version(session, pact, version_number)
     declaration = clean_text(declaration, "declaration", REASON_MAX, required=False)
+    # two members of one organization signing at once: the later one waits and is told it is signed
+    lock_for_append(session, organization_lock_key("signature", pact.id, own))
     if active_signature(session, pact, own) is not None:
         raise Conflict(_("La tua organizzazione ha già firmato il patto."), code="already_signed")
     signature = Signature(pact_id=pact.id, version_id=version.id, organization_id=own, user_id=actor.id,

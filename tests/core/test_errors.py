@@ -76,6 +76,24 @@ def test_unexpected_error_500_rolls_back_and_hides_details(app):
     assert body["error"]["code"] == "internal_error" and "segreto" not in response.get_data(as_text=True)
 
 
+def test_a_unique_index_refusal_is_a_clear_409_and_rolls_back(app):
+    """Races the services do not serialize end at a unique index: the later request is told, not a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.extensions import db
+
+    def racing_request():
+        with app.test_request_context("/api/v1/anything", method="POST"):
+            db.session.execute(db.text("SELECT 1"))
+            refusal = IntegrityError("INSERT ...", {}, Exception("duplicate key value violates unique constraint"))
+            response = app.make_response(app.handle_user_exception(refusal))
+            return response, db.session().in_transaction()
+
+    response, in_transaction = contextvars.Context().run(racing_request)
+    assert response.status_code == 409 and not in_transaction
+    assert response.get_json()["error"]["code"] == "concurrent_change"
+
+
 @pytest.mark.parametrize("path", ["/", "/auth/login", "/organizations", "/audit", "/api/v1/organizations",
                                   "/api/v1/non-esiste", "/non-esiste", "/api/v1/openapi.json"])
 def test_security_headers(client, path):
@@ -87,6 +105,24 @@ def test_security_headers(client, path):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # only with secure cookies (production)
+
+
+def test_a_unique_index_refusal_is_a_clear_409_and_rolls_back(app):
+    """Races the services do not serialize end at a unique index: the later request is told, not a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.extensions import db
+
+    def racing_request():
+        with app.test_request_context("/api/v1/anything", method="POST"):
+            db.session.execute(db.text("SELECT 1"))
+            refusal = IntegrityError("INSERT ...", {}, Exception("duplicate key value violates unique constraint"))
+            response = app.make_response(app.handle_user_exception(refusal))
+            return response, db.session().in_transaction()
+
+    response, in_transaction = contextvars.Context().run(racing_request)
+    assert response.status_code == 409 and not in_transaction
+    assert response.get_json()["error"]["code"] == "concurrent_change"
 
 
 @pytest.mark.parametrize("path", ["/", "/auth/login", "/organizations", "/audit", "/meetings", "/accessibilita"])
