@@ -103,7 +103,7 @@ def live_handler(event: str):
         @functools.wraps(fn)
         def wrapper(payload: Any = None, *extra: Any):
             try:
-                if not live_event_allowed(sid()):
+                if not live_event_allowed():
                     return {"ok": False, "error": {"code": "rate_limited", "message": _("Troppe richieste: riprova tra poco.")}}
                 user = live_user()
                 if user is None:

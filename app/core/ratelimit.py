@@ -1,13 +1,12 @@
 """Throttling: credential guessing (login form, API token, town-meeting access codes) and live events."""
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter
 
 from app.extensions import limiter
 
@@ -36,9 +35,8 @@ login_limit = limiter.limit(
 )
 
 
-#: live events are counted per connection, and a connection lives in one process: this process's memory
-#: is the right store (no round trip to Redis on the hot path of a vote)
-_live_events = FixedWindowRateLimiter(MemoryStorage())
+#: where a live connection counts its events: its own Socket.IO session (per connection, dies with it)
+LIVE_WINDOW_KEY = "tavolo_live_event_window"
 
 
 @lru_cache(maxsize=8)
@@ -46,7 +44,17 @@ def _parsed(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
-def live_event_allowed(connection_id: str) -> bool:
-    """Counts one event of a live connection; False once it exceeds LIVE_EVENT_RATE_LIMIT, so one
-    runaway or hostile client cannot keep a worker busy for the rest of the room."""
-    return _live_events.hit(_parsed(current_app.config["LIVE_EVENT_RATE_LIMIT"]), "live", connection_id)
+def live_event_allowed() -> bool:
+    """Counts one event of the current live connection in a fixed window; False once it exceeds
+    LIVE_EVENT_RATE_LIMIT, so one runaway or hostile client cannot keep a worker busy for the room.
+
+    The count lives in the connection's own session, not in a `limits` storage: a connection is served
+    by one process, and `limits`' memory storage starts a timer thread every few milliseconds to expire
+    keys, which under gevent is a context switch on the hot path of every ballot."""
+    limit = _parsed(current_app.config["LIVE_EVENT_RATE_LIMIT"])
+    now = time.monotonic()
+    started, count = session.get(LIVE_WINDOW_KEY, (now, 0))
+    if now - started >= limit.get_expiry():
+        started, count = now, 0
+    session[LIVE_WINDOW_KEY] = (started, count + 1)
+    return count + 1 <= limit.amount
