@@ -107,24 +107,6 @@ def test_security_headers(client, path):
     assert "Strict-Transport-Security" not in response.headers  # only with secure cookies (production)
 
 
-def test_a_unique_index_refusal_is_a_clear_409_and_rolls_back(app):
-    """Races the services do not serialize end at a unique index: the later request is told, not a 500."""
-    from sqlalchemy.exc import IntegrityError
-
-    from app.extensions import db
-
-    def racing_request():
-        with app.test_request_context("/api/v1/anything", method="POST"):
-            db.session.execute(db.text("SELECT 1"))
-            refusal = IntegrityError("INSERT ...", {}, Exception("duplicate key value violates unique constraint"))
-            response = app.make_response(app.handle_user_exception(refusal))
-            return response, db.session().in_transaction()
-
-    response, in_transaction = contextvars.Context().run(racing_request)
-    assert response.status_code == 409 and not in_transaction
-    assert response.get_json()["error"]["code"] == "concurrent_change"
-
-
 @pytest.mark.parametrize("path", ["/", "/auth/login", "/organizations", "/audit", "/meetings", "/accessibilita"])
 def test_pages_have_no_inline_scripts(client, demo, path):
     """CSP forbids them: an inline script or handler would silently not run."""
