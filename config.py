@@ -51,6 +51,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Failed logins (or access codes) allowed per client address and account in a minute.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: failed access-code attempts per client address (the venue's Wi-Fi is one address for everyone)
+    CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60 per minute")
 
     API_TITLE = "Tavolo API"
     API_VERSION = "v1"

@@ -34,6 +34,17 @@ login_limit = limiter.limit(
     error_message="too_many_attempts",
 )
 
+#: Access codes: a guesser types a different code each time, so the key is the address alone, and
+#: only failures count (a venue's shared Wi-Fi address serves hundreds who type their code right).
+#: The code space (29^10) already makes guessing hopeless; this keeps a scanner from trying.
+code_limit = limiter.limit(
+    lambda: current_app.config["CODE_RATE_LIMIT"],
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="too_many_attempts",
+)
+
 
 #: where a live connection counts its events: its own Socket.IO session (per connection, dies with it)
 LIVE_WINDOW_KEY = "tavolo_live_event_window"

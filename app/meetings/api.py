@@ -8,7 +8,7 @@ from app.auth.services import issue_token
 from app.auth.sockets import disconnect_user
 from app.core.api import api_blueprint
 from app.core.permissions import require
-from app.core.ratelimit import login_limit
+from app.core.ratelimit import code_limit
 from app.extensions import db
 from app.meetings import access_codes, presence, services, speakers
 from app.meetings.permissions import can_run_meeting, can_view_meeting
@@ -265,7 +265,7 @@ class AccessCodeRevoke(MethodView):
 
 @blp.route("/auth/code")
 class CodeLogin(MethodView):
-    decorators = [login_limit]
+    decorators = [code_limit]
 
     @blp.arguments(CodeLoginSchema)
     @blp.response(200, CodeLoginResponseSchema)

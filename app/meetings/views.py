@@ -15,7 +15,7 @@ from app.auth.services import list_users
 from app.auth.sockets import disconnect_user
 from app.core.errors import DomainError
 from app.core.permissions import require
-from app.core.ratelimit import login_limit
+from app.core.ratelimit import code_limit
 from app.extensions import db
 from app.meetings import access_codes, services
 from app.meetings.forms import MAX_CARDS_PER_PRINT, AccessCodesForm, ActionForm, AgendaItemForm, JoinForm, MeetingForm
@@ -223,7 +223,7 @@ def revoke_code(meeting_id: int, code_id: int):
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@login_limit
+@code_limit
 def join():
     """Town meeting: enter with the personal code (typed, or prefilled from the card's QR code)."""
     form = JoinForm()

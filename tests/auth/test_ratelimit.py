@@ -1,4 +1,5 @@
-"""Throttled login: repeated failures get 429, per client address and account tried."""
+"""Throttled credentials: repeated login failures get 429 per client address and account tried; failed
+access codes per client address (a guesser tries a different code each time)."""
 from __future__ import annotations
 
 import pytest
@@ -19,6 +20,7 @@ def limited_app(database_url):
         RATELIMIT_ENABLED = True
         RATELIMIT_STORAGE_URI = "memory://"
         LOGIN_RATE_LIMIT = f"{LIMIT} per minute"
+        CODE_RATE_LIMIT = f"{LIMIT} per minute"
 
     with other_app(Limited) as application:
         application.test_client_class = IsolatedClient
@@ -65,3 +67,23 @@ def test_token_endpoint_throttled(limited_app, session):
     response = client.post("/api/v1/auth/token", json={"email": bystander.email, "password": PASSWORD})
     assert response.status_code == 200
 
+
+
+def test_failed_access_codes_throttled_per_address_whatever_code_is_typed(limited_app, session):
+    from app.meetings.access_codes import create_access_codes
+    from tests.meetings.factories import make_chair, make_meeting
+
+    chair = make_chair(session)
+    meeting = make_meeting(session, chair)
+    valid = [code for _row, code in create_access_codes(session, chair, meeting, 2)]
+    session.commit()
+    scanner = limited_app.test_client()
+    for guess in range(LIMIT):
+        assert_error(scanner.post("/api/v1/auth/code", json={"code": f"2222-2222-2{guess}"}), 401, "invalid_code")
+    assert_error(scanner.post("/api/v1/auth/code", json={"code": valid[0]}), 429, "too_many_requests")
+    neighbour = limited_app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    assert neighbour.post("/api/v1/auth/code", json={"code": valid[1]}).status_code == 200
+    # a venue where everyone types a valid code is never throttled
+    for _ in range(LIMIT + 2):
+        assert neighbour.post("/api/v1/auth/code", json={"code": valid[1]}).status_code == 200
