@@ -124,9 +124,10 @@ def queue_speakers_changed(session: Session, meeting: Meeting) -> None:
 
 
 def _require_state(request: SpeakerRequest, state: str, message: str) -> None:
-    """A request no longer in the expected state: the client acted on a stale list."""
+    """A request no longer in the expected state: the client acted on a stale list (a 409 state
+    conflict, as docs/api.md says of every state conflict)."""
     if request.state != state:
-        raise InvalidInput(message, fields={"speaker_id": [f"not_{state}"]})
+        raise Conflict(message, code=f"not_{state}", fields={"speaker_id": [f"not_{state}"]})
 
 
 def request_to_speak(
@@ -218,7 +219,7 @@ def end_speech(session: Session, actor: Any, meeting: Meeting, request: SpeakerR
         session.refresh(request)
     request = request or current_speech(session, meeting)
     if request is None:
-        raise InvalidInput(_("Nessuno ha la parola in questo momento."), fields={"speaker_id": ["not_speaking"]})
+        raise Conflict(_("Nessuno ha la parola in questo momento."), code="not_speaking", fields={"speaker_id": ["not_speaking"]})
     _require_state(request, SpeakerState.SPEAKING.value, _("Questo intervento non è in corso."))
     _finish(request)
     session.flush()

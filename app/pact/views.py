@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, Forbidden, Unauthorized
 from app.core.pdf import pdf_response
 from app.core.permissions import require
 from app.deliberation.services import count_comments
@@ -63,9 +63,12 @@ def detail(pact_id: int):
 
 
 def _act(pact, action) -> None:
-    """Run a service for a form post: commit and flash, or roll back and show the error."""
+    """Run a service for a form post: commit and flash, or roll back and show the error. A refusal of
+    the right itself is the error page (401/403) like everywhere else, not a flash."""
     try:
         action()
+    except (Unauthorized, Forbidden):
+        raise
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

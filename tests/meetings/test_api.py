@@ -188,7 +188,7 @@ def test_speakers_endpoints(client, session, chair_api):
     assert started.status_code == 200 and (started.get_json()["state"], started.get_json()["position"]) == ("speaking", 0)
     ended = client.post(f"{base}/{speaker['id']}/end", headers=auth)
     assert ended.status_code == 200 and ended.get_json()["state"] == "done" and ended.get_json()["seconds"] >= 0
-    assert client.post(f"{base}/{speaker['id']}/end", headers=auth).status_code == 422
+    assert client.post(f"{base}/{speaker['id']}/end", headers=auth).status_code == 409
     closed = client.post(f"{base}/close", headers=auth)
     assert closed.status_code == 200 and closed.get_json()["speakers_open"] is False
     refused = client.post(base, headers=member_auth, json={})

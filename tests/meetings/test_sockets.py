@@ -176,7 +176,6 @@ def test_malformed_and_stale_payloads_are_refused_and_the_server_keeps_serving(a
         ("check_in", {"meeting_id": meeting_id, "present": "maybe"}),
         ("resync", {"meeting_id": meeting_id, "since": -1}),
         ("close_speakers", ["not", "a", "dict"]),
-        ("end_speech", {"meeting_id": meeting_id}),  # nobody is speaking: stale
     ):
         ack = emit(chair_client, event_name, payload)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid_input", (event_name, payload, ack)
@@ -184,7 +183,9 @@ def test_malformed_and_stale_payloads_are_refused_and_the_server_keeps_serving(a
     request = emit(member_client, "request_to_speak", {"meeting_id": meeting_id})["speaker"]
     assert emit(member_client, "withdraw_request", {"meeting_id": meeting_id, "speaker_id": request["id"]})["ok"]
     stale = emit(chair_client, "give_floor", {"meeting_id": meeting_id, "speaker_id": request["id"]})
-    assert stale["ok"] is False and stale["error"]["code"] == "invalid_input"
+    assert stale["ok"] is False and stale["error"]["code"] == "not_waiting"
+    nobody = emit(chair_client, "end_speech", {"meeting_id": meeting_id})  # nobody is speaking: stale
+    assert nobody["ok"] is False and nobody["error"]["code"] == "not_speaking"
     # still serving everyone
     assert emit(chair_client, "set_current_item", {"meeting_id": meeting_id, "item_id": live["items"][0]})["ok"]
     assert events(live["clients"][1], "current_item_changed")

@@ -145,8 +145,9 @@ def test_stale_actions_are_refused(session, room):
         lambda: speakers.end_speech(session, chair, meeting, request),
         lambda: speakers.end_speech(session, chair, meeting),
     ):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Conflict) as refused:  # a state conflict (409), named
             attempt()
+        assert refused.value.code in ("not_waiting", "not_speaking")
     assert request.state == "withdrawn"
 
 
