@@ -122,9 +122,11 @@ class BallotWriter:
 
 
 def _users(session: Session, user_ids: set[int]) -> dict[int, Any]:
+    """The batch's voters who may still act: a deactivated account (a revoked code) is missing, and
+    its ballot is refused like an anonymous one (live handlers of ballots do not reload the user)."""
     from app.auth.models import User
 
-    return {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+    return {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(user_ids), User.active.is_(True)))}
 
 
 def write_batch(session: Session, batch: list[BallotRequest]) -> list[Any]:

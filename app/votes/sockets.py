@@ -24,14 +24,14 @@ def _poll_id(payload: dict) -> int:
     return poll_id
 
 
-@live_handler("cast_ballot")
-def cast_ballot_event(user: Any, payload: dict) -> dict:
+@live_handler("cast_ballot", user_id_only=True)
+def cast_ballot_event(user_id: int, payload: dict) -> dict:
     """`{"poll_id", ...ballot}` → `{"ok": true, "receipt"}`, acknowledged only after the commit."""
     ballot = {k: v for k, v in payload.items() if k != "poll_id"}
     poll_id = _poll_id(payload)
     # group commit with the ballots arriving at the same time (the writer loads the poll, applies its
     # schedule and checks it is visible to this voter); returns after the commit
-    receipt = ballot_writer().submit(db.session, user.id, poll_id, ballot)
+    receipt = ballot_writer().submit(db.session, user_id, poll_id, ballot)
     return {"poll_id": poll_id, "receipt": receipt}
 
 

@@ -190,3 +190,20 @@ def test_background_broadcaster_starts_lazily_and_emits_the_final_count(app, cli
         time.sleep(0.05)
     assert received and received[-1]["voted"] == 6 and received[-1]["counts"]["yes"] == 6
     assert len(received) <= 6  # at most one per wake-up, never more than one per ballot
+
+
+def test_an_account_deactivated_while_connected_cannot_cast(app, client, world):
+    """The ballot handler does not reload its user per event: the batch writer refuses inactive voters."""
+    from app.auth.models import User
+
+    sio = socket_client(app, token=world.voter_tokens[0])
+    client.post(f"/api/v1/polls/{world.poll}/open", headers=world.chair_headers)
+
+    def deactivate(session):
+        session.get(User, world.voters[0]).active = False
+        session.commit()
+
+    _in_app(app, deactivate)
+    ack = sio.emit("cast_ballot", {"poll_id": world.poll, "choice": "yes"}, namespace="/live", callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "unauthorized", ack
+    assert client.get(f"/api/v1/polls/{world.poll}").get_json()["voted"] == 0
