@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import lru_cache
 
 from flask import current_app, request, session
@@ -26,24 +27,18 @@ def _failed(response) -> bool:
     return response.status_code in (401, 404, 409, 422)
 
 
-login_limit = limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=_credential_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="too_many_attempts",
-)
+def _failures_limit(setting: str, key_func: Callable[[], str]):
+    """A limit on failed attempts only (a right answer never counts), read from the config per request."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key_func, methods=["POST"],
+                         deduct_when=_failed, error_message="too_many_attempts")
+
+
+login_limit = _failures_limit("LOGIN_RATE_LIMIT", _credential_key)
 
 #: Access codes: a guesser types a different code each time, so the key is the address alone, and
 #: only failures count (a venue's shared Wi-Fi address serves hundreds who type their code right).
 #: The code space (29^10) already makes guessing hopeless; this keeps a scanner from trying.
-code_limit = limiter.limit(
-    lambda: current_app.config["CODE_RATE_LIMIT"],
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message="too_many_attempts",
-)
+code_limit = _failures_limit("CODE_RATE_LIMIT", get_remote_address)
 
 
 #: where a live connection counts its events: its own Socket.IO session (per connection, dies with it)

@@ -37,6 +37,7 @@ from app.proposals.models import Proposal
 from app.records.models import Minutes, ParticipatoryDocument
 from app.votes.models import Poll
 from tests.factories import bearer, count_rows, token_for
+from tests.security.fuzzing import fuzz_settings
 
 #: cases per operation and generation mode: 117 operations x 2 modes x 3 identities stay within ~60 s
 MAX_EXAMPLES = 8
@@ -58,16 +59,7 @@ SUBJECT_TABLES: dict[str, Any] = {
 #: revokes the token it is called with: the caller needs a new one afterwards
 REVOKES_TOKEN = "DELETE /api/v1/auth/token"
 
-SETTINGS = hypothesis.settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,  # same cases on every run and in CI
-    database=None,
-    # no shrinking: the database changes between cases, so a replay would not reach the same state
-    phases=[hypothesis.Phase.generate],
-    suppress_health_check=list(hypothesis.HealthCheck),
-    verbosity=hypothesis.Verbosity.quiet,
-)
+SETTINGS = fuzz_settings(MAX_EXAMPLES)
 
 
 # ---- checks (schemathesis calls each with the check context, the response and the case) ----------

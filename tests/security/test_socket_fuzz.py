@@ -42,6 +42,7 @@ from app.votes.models import Ballot, Poll, PollOption, VoteRecord
 from app.votes.services import create_poll
 from tests.factories import count_rows, socket_client, token_for
 from tests.meetings.factories import make_meeting, make_participant
+from tests.security.fuzzing import fuzz_settings
 from tests.security.socket_payloads import KnownIds, event_arguments, fixed_cases
 
 #: hypothesis cases per event and identity, on top of the fixed corpus
@@ -58,16 +59,7 @@ READ_ONLY_EVENTS = {"join_meeting", "resync", "subscribe", "unsubscribe"}
 DEMO_ACCOUNTS = {"member": "delegate:cna", "chair": "chair"}
 MAX_ID = 2**31 - 1
 
-SETTINGS = hypothesis.settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,  # same cases on every run and in CI
-    database=None,
-    # no shrinking: the database changes between cases, so a replay would not reach the same state
-    phases=[hypothesis.Phase.generate],
-    suppress_health_check=list(hypothesis.HealthCheck),  # incl. function_scoped_fixture, too_slow
-    verbosity=hypothesis.Verbosity.quiet,
-)
+SETTINGS = fuzz_settings(MAX_EXAMPLES)
 
 
 def live_events() -> list[str]:
