@@ -4,7 +4,7 @@ Through the API, people with the rights to do so (a delegate of an organization 
 a payload, the chair, the admin) write XSS payloads into every text that a page shows: proposal
 title, body and revision reason; comments, replies, edits, flag and moderation reasons; amendment
 titles, texts and reasons (and a rejection reason); pact clause title, text, commitments and revision
-reason, endorsement note, signature declaration; organization name, short name, place, description
+reason, endorsement note, signature declaration (planted, though no page shows it); organization name, short name, place, description
 and adhesion statement; user name; meeting title and place, agenda item titles, poll title,
 description, option labels and public correction; the minutes and the DocPP text edited by the chair.
 Then browsers open every page that shows them (and pages that reflect the URL's query), and pages
@@ -15,9 +15,10 @@ On every page the test asserts that nothing ran (`window.__xss` stays undefined,
 that the DOM holds no event-handler attribute, no `javascript:` URL, no frame, no foreign script
 (the CSP forbids inline handlers, so the app itself has none: any found came from user text), that
 no Content-Security-Policy violation was reported, and that the payloads are shown as text rather
-than silently dropped. The static sweep runs twice: with the CSP as served (what users get), and
-with the CSP bypassed, which proves that escaping and sanitizing alone stop the payloads and the
-CSP is only the second line of defence.
+than silently dropped. The sweep runs with the CSP as served (what users get); then one page per
+way of rendering user text is visited again with the CSP bypassed in the browser, which shows that
+escaping and sanitizing alone stop the payloads and the CSP is only the second line of defence
+(with the CSP on, a payload that got through would be blocked, and only seen as markup or a report).
 """
 from __future__ import annotations
 
@@ -139,7 +140,6 @@ class Api:
 @dataclass
 class Planted:
     """Ids of what the payloads went into, and some of the exact texts to look for."""
-    xss_email: str
     organization_id: int
     proposal_id: int
     proposal_title: str
@@ -150,10 +150,9 @@ class Planted:
     poll_id: int  #: closed, in that meeting, with a correction
     open_poll_id: int  #: open, outside meetings
     live_meeting_id: int  #: open, current item on the proposal; nobody has looked at it yet
-    live_item_id: int
 
 
-def _plant_people(api: Api) -> tuple[int, str, str]:
+def _plant_people(api: Api) -> tuple[int, str]:
     """An organization and its delegate whose every text is a payload."""
     organization = api("admin", "POST", "/api/v1/organizations", {
         "name": payload("orgname", 200), "category": "comitato", "short_name": payload("sn", 40),
@@ -164,7 +163,7 @@ def _plant_people(api: Api) -> tuple[int, str, str]:
                                             "organization_id": organization["id"], "member_kind": "delegate"})
     api.login("xss", email, XSS_PASSWORD)
     api("xss", "POST", f"/api/v1/organizations/{organization['id']}/adhesion", {"statement": payload("adhesion", 5000)})
-    return organization["id"], email, name
+    return organization["id"], name
 
 
 def _plant_proposal(api: Api) -> tuple[int, str, int]:
@@ -207,7 +206,8 @@ def _plant_pact(api: Api) -> int:
 
 
 def _new_meeting(api: Api, name: str) -> int:
-    # 180, not 200: "Verbale – <title>" must fit the minutes' title (see the report on this file)
+    # 180, not the 200 a meeting allows: drafting the minutes of a meeting whose title is longer than
+    # 190 characters fails, "Verbale – <title>" is over the 200 of a revision's title (reported)
     meeting = api("chair", "POST", "/api/v1/meetings", {
         "title": payload(f"{name}title", 180), "starts_at": "2026-12-06T15:00:00Z", "place": payload(f"{name}place", 300)})
     return meeting["id"]
@@ -259,7 +259,7 @@ def _plant_docpp(api: Api) -> None:
 def _plant(api: Api) -> Planted:
     for who in ("admin", "chair", "delegate"):
         api.login(who, DEMO_USERS[who])
-    organization_id, email, user_name = _plant_people(api)
+    organization_id, user_name = _plant_people(api)
     proposal_id, title, comment_id = _plant_proposal(api)
     clause_id = _plant_pact(api)
     meeting_id, poll_id = _plant_held_meeting(api, proposal_id)
@@ -271,8 +271,8 @@ def _plant(api: Api) -> Planted:
                     {"title": payload("litem", 300), "ref": f"proposal:{proposal_id}"})
     api("chair", "POST", f"/api/v1/meetings/{live_meeting_id}/open", {})
     api("chair", "POST", f"/api/v1/meetings/{live_meeting_id}/current-item", {"item_id": live_item["id"]})
-    return Planted(email, organization_id, proposal_id, title, comment_id, clause_id, user_name,
-                   meeting_id, poll_id, open_poll["id"], live_meeting_id, live_item["id"])
+    return Planted(organization_id, proposal_id, title, comment_id, clause_id, user_name,
+                   meeting_id, poll_id, open_poll["id"], live_meeting_id)
 
 
 @pytest.fixture(scope="module")
@@ -334,39 +334,42 @@ class Visit:
     user: str | None  #: DEMO_USERS key, or None for an anonymous visitor
     wait_for: str | None = None  #: present once the page has built itself from the live channel
     shows: str | None = None  #: a planted name that must be on the page (not dropped)
+    #: one page per way of rendering user text (template, Markdown, live snapshot, reflected query):
+    #: the pages the sweep without CSP visits
+    core: bool = False
 
 
 def visits(p: Planted) -> list[Visit]:
     live = "[data-live-status][data-state=connected]"
     return [
-        Visit("/", "delegate", shows="openpolltitle"),
+        Visit("/", "delegate", shows="openpolltitle", core=True),
         Visit("/", None),
         Visit("/proposals", "chair", shows="ptitle"),
-        Visit(f"/proposals/{p.proposal_id}", "chair", shows="comment"),
+        Visit(f"/proposals/{p.proposal_id}", "chair", shows="comment", core=True),
         Visit(f"/proposals/{p.proposal_id}", "delegate", shows="amreason"),
         Visit(f"/proposals/{p.proposal_id}", None, shows="preason"),
         Visit(f"/proposals/{p.proposal_id}/edit", "chair", shows="ptitle"),
-        Visit("/pacts/1", "chair", wait_for="[data-pact-live-status][data-state=connected]", shows="enote"),
+        Visit("/pacts/1", "chair", wait_for="[data-pact-live-status][data-state=connected]", shows="enote", core=True),
         Visit("/pacts/1", None, shows="ctitle"),
-        Visit(f"/pacts/1/clauses/{p.clause_id}", "delegate", shows="ccomment"),
+        Visit(f"/pacts/1/clauses/{p.clause_id}", "delegate", shows="ccomment", core=True),
         Visit(f"/pacts/1/clauses/{p.clause_id}/edit", "chair", shows="commitment"),
-        Visit(f"/meetings/{p.meeting_id}", "delegate", wait_for=live, shows="item2"),
-        Visit(f"/meetings/{p.meeting_id}/console", "chair", wait_for=live, shows="item2"),
-        Visit(f"/meetings/{p.meeting_id}/projector", "chair", wait_for=live, shows="mtitle"),
+        Visit(f"/meetings/{p.meeting_id}", "delegate", wait_for=live, shows="item2", core=True),
+        Visit(f"/meetings/{p.meeting_id}/console", "chair", wait_for=live, shows="item2", core=True),
+        Visit(f"/meetings/{p.meeting_id}/projector", "chair", wait_for=live, shows="mtitle", core=True),
         Visit("/meetings", "chair", shows="mtitle"),
         Visit("/polls", "delegate", shows="polltitle"),
-        Visit(f"/polls/{p.poll_id}", "delegate", shows="correction"),
-        Visit(f"/polls/{p.open_poll_id}", "delegate", shows="openpollopt2"),
-        Visit(f"/meetings/{p.meeting_id}/minutes", "chair", shows="minutes"),
+        Visit(f"/polls/{p.poll_id}", "delegate", shows="correction", core=True),
+        Visit(f"/polls/{p.open_poll_id}", "delegate", shows="openpollopt2", core=True),
+        Visit(f"/meetings/{p.meeting_id}/minutes", "chair", shows="minutes", core=True),
         Visit(f"/meetings/{p.meeting_id}/minutes/edit", "chair", shows="minutes"),
         Visit("/decisions", None, shows="polltitle"),
-        Visit("/docpp", "delegate", shows="docpp"),
+        Visit("/docpp", "delegate", shows="docpp", core=True),
         Visit("/organizations", None, shows="orgname"),
-        Visit(f"/organizations/{p.organization_id}", None, shows="adhesion"),
+        Visit(f"/organizations/{p.organization_id}", None, shows="adhesion", core=True),
         Visit("/auth/users", "admin", shows="username"),
         Visit("/audit", None),
         # texts that come from the URL, not the database
-        Visit("/proposals?q=" + quote(payload("q", 100)), "delegate"),
+        Visit("/proposals?q=" + quote(payload("q", 100)), "delegate", core=True),
         Visit("/decisions?q=" + quote(payload("q", 200)), None),
         Visit("/audit?object=" + quote(payload("o", 80)) + "&action=" + quote(payload("a", 80)), None),
         Visit("/auth/login?next=" + quote("javascript:window.__xss=1"), None),
@@ -374,12 +377,10 @@ def visits(p: Planted) -> list[Visit]:
 
 
 def _sweep(pages: Callable[[str | None], Page], watch: Watch, planted: Planted, wait_until: str,
-           *, once_per_path: bool = False) -> None:
-    seen: set[str] = set()
+           *, core_only: bool = False) -> None:
     for visit in visits(planted):
-        if once_per_path and visit.path in seen:
+        if core_only and not visit.core:
             continue
-        seen.add(visit.path)
         page = pages(visit.user)
         response = page.goto(visit.path, wait_until=wait_until)
         assert response is not None and response.status == 200, f"{visit.path} as {visit.user}: {response and response.status}"
@@ -427,11 +428,11 @@ def test_planted_payloads_show_as_text_and_never_run_on_any_page(planted, new_pa
 
 
 def test_planted_payloads_stay_inert_even_without_the_csp(planted, new_page) -> None:
-    """The same pages with the CSP switched off in the browser: escaping alone must hold."""
+    """One page per way of rendering user text, with the CSP switched off: escaping alone must hold."""
     p, _api = planted
     watch = Watch()
     # "load": images have failed and their onerror had its chance before the checks
-    _sweep(_page_per_user(new_page, watch, bypass_csp=True), watch, p, "load", once_per_path=True)
+    _sweep(_page_per_user(new_page, watch, bypass_csp=True), watch, p, "load", core_only=True)
 
 
 def test_payloads_arriving_live_stay_inert(planted, new_page) -> None:

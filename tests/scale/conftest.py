@@ -47,20 +47,11 @@ def _started(tmp_path: Path, processes: int) -> Servers:
     return servers
 
 
-@pytest.fixture
-def one_process(tmp_path: Path) -> Iterator[str]:
-    """One server process on the demo table; its base URL."""
-    servers = _started(tmp_path, 1)
-    try:
-        yield servers.urls()[0]
-    finally:
-        servers.stop()
-
-
-@pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[list[str]]:
-    """Two server processes on one database and one Redis channel; their base URLs."""
-    servers = _started(tmp_path, 2)
+@pytest.fixture(scope="package")
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """Two server processes on one database and one Redis channel, shared by the package's tests
+    (starting them is most of these tests' time); their base URLs."""
+    servers = _started(tmp_path_factory.mktemp("servers"), 2)
     try:
         yield servers.urls()
     finally:

@@ -26,7 +26,8 @@ def _dropped_within(client: socketio.Client, seconds: float) -> bool:
     return not client.connected
 
 
-def test_a_payload_over_the_limit_ends_the_connection(one_process: str) -> None:
+def test_a_payload_over_the_limit_ends_the_connection(two_processes: list[str]) -> None:
+    one_process = two_processes[0]
     token = http("POST", f"{one_process}/api/v1/auth/token",
                  {"email": "delegato.cna@demo.test", "password": "tavolo-demo"})["token"]
     small, large = _connected(one_process, token), _connected(one_process, token)

@@ -40,7 +40,7 @@ from tests.factories import bearer, count_rows, token_for
 from tests.security.fuzzing import fuzz_settings
 
 #: cases per operation and generation mode: 117 operations x 2 modes x 3 identities stay within ~60 s
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 
 IDENTITIES = ("anonymous", "member", "chair")
 #: the demo accounts behind the identities (keys of the demo's `users`)

@@ -28,10 +28,9 @@ def test_a_foreign_origin_is_refused_at_the_handshake(client) -> None:
 @pytest.fixture
 def allowed_origin(app) -> Iterator[str]:
     """An explicit allow-list, as SOCKETIO_CORS_ALLOWED_ORIGINS sets it (a kiosk served from elsewhere)."""
-    from app.extensions import socketio
-
     origin = "https://proiettore.example.it"
-    server = socketio.server.eio
+    # the engine.io server this app serves with (another create_app in the run rebinds `socketio.server`)
+    server = app.wsgi_app.engineio_app.eio
     saved = server.cors_allowed_origins
     server.cors_allowed_origins = [origin]
     try:

@@ -46,7 +46,7 @@ from tests.security.fuzzing import fuzz_settings
 from tests.security.socket_payloads import KnownIds, event_arguments, fixed_cases
 
 #: hypothesis cases per event and identity, on top of the fixed corpus
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 12
 KNOWN_EVENTS = {
     "join_meeting", "resync", "request_to_speak", "withdraw_request", "check_in", "set_current_item",
     "give_floor", "end_speech", "close_speakers", "open_speakers", "subscribe", "unsubscribe",
