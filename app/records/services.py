@@ -17,7 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.permissions import is_authenticated, require
 from app.deliberation.models import Revision
-from app.deliberation.services import create_revision, revise
+from app.deliberation.services import TITLE_MAX, create_revision, revise
 from app.deliberation.subjects import Action, Subject, subject_for
 from app.meetings.models import AgendaItem, Attendance, Meeting, SpeakerRequest, SpeakerState
 from app.meetings.presence import adhered_organization_ids
@@ -233,7 +233,9 @@ def draft_minutes(session: Session, actor: Any, meeting: Meeting) -> Minutes:
     if minutes_of(session, meeting) is not None:
         raise Conflict(_("Il verbale di questo incontro esiste già."), code="minutes_exist")
     title = _("Verbale – %(title)s", title=meeting.title)
-    minutes = Minutes(meeting_id=meeting.id, title=title[:300], body="", status="draft", created_at=utcnow())
+    if len(title) > TITLE_MAX:  # a meeting title near its own limit, plus the prefix: cut, do not refuse
+        title = title[:TITLE_MAX - 1] + "…"
+    minutes = Minutes(meeting_id=meeting.id, title=title, body="", status="draft", created_at=utcnow())
     session.add(minutes)
     session.flush()
     record(session, actor, "records.minutes.drafted", minutes, {"meeting_id": meeting.id})

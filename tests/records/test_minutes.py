@@ -174,3 +174,16 @@ def test_the_decision_register_lists_each_closed_vote_and_links_its_proof(client
     assert "votes.poll.closed" in audit
     rows = session.query(AuditEntry).filter_by(object=f"poll:{poll.id}").count()
     assert audit.count("<tr>") - 1 == rows
+
+
+def test_a_meeting_title_at_its_limit_still_gets_minutes(session, held):
+    """The verbale's title is the meeting's with a prefix: a title near its 200-character limit is cut,
+    not a refusal to draft the minutes."""
+    from app.records.services import draft_minutes
+
+    long_title = "Tavolo di Negoziazione " + "x" * 177
+    meeting = make_meeting(session, held["chair"], title=long_title, status="closed")
+    minutes = draft_minutes(session, held["chair"], meeting)
+    session.commit()
+    assert len(minutes.title) <= 200 and minutes.title.endswith("…")
+    assert minutes.title.startswith("Verbale – Tavolo di Negoziazione")
