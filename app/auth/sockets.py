@@ -61,7 +61,7 @@ def live_user():
     """The connection's user, reloaded for every event so revoked or deactivated users lose access."""
     from app.auth.models import User
 
-    user_id = session.get(SESSION_USER_KEY)
+    user_id = live_user_id()
     user = db.session.get(User, user_id) if user_id else None
     return user if user is not None and user.active else None
 

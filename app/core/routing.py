@@ -18,13 +18,19 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def is_row_id(value: Any) -> bool:
+    """An integer (not a bool) that a row's id can be: 1..ID_MAX. Anything else names nothing, and a
+    larger number would overflow the database driver."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
+
+
 def id_arg(name: str) -> int | None:
     """An optional id in an HTML page's query string: a number that can name a row, or None. A page
     filter that names nothing shows everything rather than an error (a bookmarked link stays usable)."""
     from flask import request
 
     value = request.args.get(name, type=int)
-    return value if value is not None and 1 <= value <= ID_MAX else None
+    return value if is_row_id(value) else None
 
 
 def install_converters(app: Any) -> None:

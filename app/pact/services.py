@@ -16,6 +16,7 @@ from app.core.diff import diff_texts
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import queue_event, topic_room
+from app.core.routing import is_row_id
 from app.deliberation.models import Revision
 from app.deliberation.services import BODY_MAX, REASON_MAX, clean_text, create_revision, revise
 from app.deliberation.subjects import Action, Subject, subject_for
@@ -24,6 +25,7 @@ from app.pact.models import Clause, Endorsement, Pact, PactSection, PactVersion,
 SUBJECT_TYPE = "clause"
 INITIAL_REASON = "Prima versione"
 POSITIONS = ("endorse", "reservation", "oppose")
+COMMITMENTS_HEADING = "Impegni:"
 #: advisory-lock keys of an organization's acts on one object (PostgreSQL; SQLite has one write lock)
 ORGANIZATION_LOCK_BASE = 0x5041 << 48
 
@@ -32,11 +34,6 @@ def organization_lock_key(kind: str, object_id: int, organization_id: int) -> in
     """One key per (kind, object, organization): an organization's concurrent acts on one object
     queue up, everyone else's pass."""
     return ORGANIZATION_LOCK_BASE + zlib.crc32(f"{kind}:{object_id}:{organization_id}".encode())
-COMMITMENTS_HEADING = "Impegni:"
-
-
-def _int_id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -93,14 +90,14 @@ def as_subject(clause: Clause) -> Subject:
 # --- loading -------------------------------------------------------------------------------------
 
 def get_pact(session: Session, pact_id: Any) -> Pact:
-    pact = session.get(Pact, pact_id) if _int_id(pact_id) is not None else None
+    pact = session.get(Pact, pact_id) if is_row_id(pact_id) else None
     if pact is None:
         raise NotFound(_("Patto non trovato."), code="pact_not_found")
     return pact
 
 
 def get_clause(session: Session, clause_id: Any) -> Clause:
-    clause = session.get(Clause, clause_id) if _int_id(clause_id) is not None else None
+    clause = session.get(Clause, clause_id) if is_row_id(clause_id) else None
     if clause is None:
         raise NotFound(_("Clausola non trovata."), code="clause_not_found")
     return clause
@@ -339,7 +336,7 @@ def freeze_version(session: Session, actor: Any, pact: Pact) -> PactVersion:
 
 def get_version(session: Session, pact: Pact, number: Any) -> PactVersion:
     version = None
-    if _int_id(number) is not None:
+    if is_row_id(number):  # version numbers share the ids' range (1..ID_MAX)
         version = session.scalar(sa.select(PactVersion).where(PactVersion.pact_id == pact.id,
                                                               PactVersion.number == number))
     if version is None:
@@ -379,7 +376,7 @@ def decide_clause(session: Session, actor: Any, clause_id: int, passed: bool) ->
 
 def decide_version(session: Session, actor: Any, version_id: int, passed: bool) -> None:
     """A yes/no poll on a frozen version: the table adopts (or not) that text as the final pact."""
-    version = session.get(PactVersion, version_id) if _int_id(version_id) is not None else None
+    version = session.get(PactVersion, version_id) if is_row_id(version_id) else None
     if version is None:
         raise NotFound(_("Versione del patto non trovata."), code="version_not_found")
     version.approved = passed

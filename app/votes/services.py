@@ -32,7 +32,7 @@ from app.core.db import isoformat, utcnow
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import OUTBOX_KEY, meeting_room, queue_event, topic_room
-from app.core.routing import ID_MAX
+from app.core.routing import is_row_id
 from app.core.tokens import secret_hash
 from app.meetings.models import Meeting
 from app.organizations.models import Adhesion, Organization
@@ -72,8 +72,7 @@ def _invalid(message: str, field: str, code: str = "invalid_input") -> InvalidIn
 # --- reading -------------------------------------------------------------------------------------
 
 def get_poll(session: Session, poll_id: Any) -> Poll:
-    # an id no row can have names nothing (and would overflow the driver)
-    poll = session.get(Poll, poll_id) if _is_int(poll_id) and 1 <= poll_id <= ID_MAX else None
+    poll = session.get(Poll, poll_id) if is_row_id(poll_id) else None
     if poll is None:
         raise NotFound(_("Votazione non trovata."), code="poll_not_found")
     return poll
@@ -272,8 +271,7 @@ def _validate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(_("L'oggetto della votazione è {\"type\", \"id\"}."), "subject", "invalid_subject")
         if subject["type"] not in subject_types():
             raise _invalid(_("Tipo di oggetto sconosciuto: %(t)s.", t=subject["type"]), "subject", "unknown_subject_type")
-        # ids are 32-bit keys: a larger number names nothing (and PostgreSQL would refuse to compare it)
-        if not 0 < subject["id"] <= ID_MAX or not subject_exists(session, subject["type"], subject["id"]):
+        if not is_row_id(subject["id"]) or not subject_exists(session, subject["type"], subject["id"]):
             raise _invalid(_("L'oggetto della votazione non esiste: %(t)s:%(id)s.", t=subject["type"], id=subject["id"]),
                            "subject", "subject_not_found")
         v["subject"] = {"type": subject["type"], "id": subject["id"]}

@@ -10,7 +10,7 @@ from app.audit.services import head_seq
 from app.auth.sockets import live_handler
 from app.core.errors import InvalidInput
 from app.core.realtime import topic_room
-from app.core.routing import ID_MAX
+from app.core.routing import is_row_id
 from app.extensions import db
 from app.votes.loading import load_poll
 from app.votes.batching import ballot_writer
@@ -19,7 +19,7 @@ from app.votes.services import poll_dict
 
 def _poll_id(payload: dict) -> int:
     poll_id = payload.get("poll_id")
-    if not isinstance(poll_id, int) or isinstance(poll_id, bool) or not 1 <= poll_id <= ID_MAX:
+    if not is_row_id(poll_id):
         raise InvalidInput(_("poll_id deve essere un numero intero."), fields={"poll_id": ["invalid"]})
     return poll_id
 
