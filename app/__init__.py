@@ -41,6 +41,9 @@ def create_app(config_class: Any = None) -> Flask:
     from app.core.routing import install_converters
 
     install_converters(app)
+    from app.core.security import ReusedSerializerSessionInterface
+
+    app.session_interface = ReusedSerializerSessionInterface()
     _ensure_sqlite_dir(app)
 
     from app.core.errors import register_error_handlers
@@ -96,8 +99,9 @@ def _ensure_sqlite_dir(app: Flask) -> None:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
-def select_locale() -> str:
-    """Italian first: an explicit ?lang=, then the session's choice, then the account's, else Italian."""
+def select_locale(user: Any = None) -> str:
+    """Italian first: an explicit ?lang=, then the session's choice, then the account's (`user`, by
+    default the logged-in one), else Italian."""
     from flask import current_app
     from flask_login import current_user
 
@@ -112,7 +116,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    locale = getattr(current_user, "locale", None) if current_user else None
+    if user is None:
+        user = current_user
+    locale = getattr(user, "locale", None) if user else None
     return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

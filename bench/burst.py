@@ -21,6 +21,8 @@ class BurstResult:
     errors: list[str] = field(default_factory=list)
     final_seen: int = 0
     receipts: int = 0
+    #: set by the caller, which knows the server process
+    server_cpu_s_burst: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.ack_latencies_ms)

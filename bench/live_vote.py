@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,10 @@ class Servers:
     def urls(self) -> list[str]:
         return [f"http://127.0.0.1:{p}" for p in self.ports]
 
+    def signal(self, signum: int) -> None:
+        for proc in self.procs:
+            proc.send_signal(signum)
+
     def cpu(self) -> float:
         return sum(proc_cpu_seconds(p.pid) for p in self.procs)
 
@@ -173,6 +178,8 @@ def setup_vote(base: str, n: int) -> tuple[str, int, int, list[str]]:
 
 def run_tavolo(args: argparse.Namespace, workdir: Path) -> tuple[BurstResult, dict[str, Any]]:
     servers = Servers(args.db, args.processes, args.port, workdir)
+    if args.profile:
+        servers.env["TAVOLO_PROFILE"] = str(Path(args.profile).resolve())
     servers.prepare_database()
     servers.start()
     try:
@@ -185,12 +192,26 @@ def run_tavolo(args: argparse.Namespace, workdir: Path) -> tuple[BurstResult, di
             await asyncio.to_thread(http, "POST", f"{urls[0]}/api/v1/polls/{poll_id}/open", {}, chair)
 
         extra: dict[str, Any] = {}
+
+        def connected() -> None:
+            extra.update(rss_connected=servers.rss(), cpu_connected=servers.cpu())
+            if args.py_spy:  # sample the burst (py-spy --duration: longer than any burst measured)
+                extra["py_spy"] = subprocess.Popen(
+                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(servers.procs[0].pid),
+                     "--rate", "250", "--format", "raw", "--duration", "3", "-o", args.py_spy],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)  # py-spy attaches
+            if args.profile:  # start the server's profiler: the burst alone (wsgi.py)
+                servers.signal(signal.SIGUSR1)
+
         result = asyncio.run(run_burst(
             urls, tokens, meeting_id, open_poll,
             lambda poll: {"poll_id": poll.get("id", poll_id), "choice": "yes"},
             connect_concurrency=args.connect_concurrency, timeout_s=args.timeout,
-            on_connected=lambda: extra.update(rss_connected=servers.rss(), cpu_connected=servers.cpu()),
+            on_connected=connected,
         ))
+        if args.profile:
+            servers.signal(signal.SIGUSR1)
         cpu_burst = servers.cpu() - extra.get("cpu_connected", cpu_before)
         poll = http("GET", f"{urls[0]}/api/v1/polls/{poll_id}", token=chair)
         if poll.get("voted") != args.clients:
@@ -224,11 +245,15 @@ def run_floor(args: argparse.Namespace, workdir: Path) -> BurstResult:
         async def open_poll() -> None:
             await asyncio.to_thread(http, "POST", f"{base}/open?entitled={args.clients}")
 
-        return asyncio.run(run_burst(
+        cpu: dict[str, float] = {}
+        result = asyncio.run(run_burst(
             [base], [f"floor-{i}" for i in range(args.clients)], 1, open_poll,
             lambda poll: {"poll_id": 1, "choice": "yes"},
             connect_concurrency=args.connect_concurrency, timeout_s=args.timeout,
+            on_connected=lambda: cpu.update(connected=proc_cpu_seconds(proc.pid)),
         ))
+        result.server_cpu_s_burst = proc_cpu_seconds(proc.pid) - cpu.get("connected", 0.0)
+        return result
     finally:
         proc.terminate()
         proc.wait()
@@ -244,6 +269,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--no-floor", action="store_true", help="skip the transport floor measurement")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--py-spy", metavar="FILE",
+                        help="sample the server with py-spy for 3 s from the burst (raw collapsed stacks into FILE)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="cProfile the server during the burst into FILE (one process: FILE is overwritten by each)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs, database)")
     args = parser.parse_args()
 
@@ -262,6 +291,7 @@ def main() -> None:
         summary["floor_t_final_s"] = floor_summary["t_final_s"]
         summary["floor_ack_p50_ms"] = floor_summary["ack_p50_ms"]
         summary["floor_errors"] = floor_summary["errors"]
+        summary["floor_server_cpu_s_burst"] = round(floor.server_cpu_s_burst, 2)
         if floor_summary["t_final_s"] and summary["t_final_s"]:
             summary["ratio"] = round(summary["t_final_s"] / floor_summary["t_final_s"], 2)
         else:

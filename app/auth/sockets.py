@@ -44,12 +44,16 @@ def _user_from_auth(auth: Any):
 def on_connect(auth: Any = None):
     from flask_socketio import ConnectionRefusedError, join_room
 
+    from app import select_locale
+
     user = _user_from_auth(auth)
     db.session.remove()
     if user is None:
         # the client gets {"message": "unauthorized", "data": {"code", "message"}} (Socket.IO connect_error)
         raise ConnectionRefusedError("unauthorized", {"code": "unauthorized", "message": "authentication required"})
     session[SESSION_USER_KEY] = user.id
+    # the language is chosen once per connection (it was the costliest lookup of every live event)
+    session["lang"] = select_locale(user)
     join_room(user_room(user.id))
     return True
 

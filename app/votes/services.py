@@ -577,7 +577,8 @@ def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any
     weights = dict(session.execute(sa.select(PollVoter.voter_key, PollVoter.weight).where(
         PollVoter.poll_id == poll.id, PollVoter.voter_key.in_(keys))).all()) if keys else {}
     voted = _voted_keys(session, poll.id, keys)
-    rows: list[Any] = []
+    ballots: list[dict[str, Any]] = []
+    roll: list[dict[str, Any]] = []
     audit_items: list[tuple[Any, str, Any, dict[str, Any]]] = []
     for index, voter, ballot, (voter_key, organization_id, user_id, proxy) in pending:
         try:
@@ -592,14 +593,12 @@ def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any
             continue
         voted.add(voter_key)
         receipt = new_receipt()
-        row = Ballot(id=uuid.uuid4().hex, poll_id=poll.id, content=content, weight=weight,
-                     receipt_hash=receipt_hash(receipt))
-        rows.append(row)
-        rows.append(VoteRecord(
-            poll_id=poll.id, voter_key=voter_key, organization_id=organization_id, user_id=user_id,
-            cast_by_id=voter.id, proxy_id=proxy.id if proxy else None,
-            ballot_id=None if poll.secret else row.id, voted_at=utcnow(),
-        ))
+        ballot_id = uuid.uuid4().hex
+        ballots.append({"id": ballot_id, "poll_id": poll.id, "content": content, "weight": weight,
+                        "receipt_hash": receipt_hash(receipt)})
+        roll.append({"poll_id": poll.id, "voter_key": voter_key, "organization_id": organization_id,
+                     "user_id": user_id, "cast_by_id": voter.id, "proxy_id": proxy.id if proxy else None,
+                     "ballot_id": None if poll.secret else ballot_id, "voted_at": utcnow()})
         data: dict[str, Any] = {"poll_id": poll.id, "voter": voter_key}
         if proxy is not None:
             data["proxy_id"] = proxy.id
@@ -609,25 +608,27 @@ def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any
         # secret polls: NOTHING about the content (nor the receipt, which would link the entry to the row)
         audit_items.append((voter, "votes.ballot.cast", poll, data))
         outcomes[index] = receipt
-    if rows:
-        # secret polls: the ballots go in a random order, apart from the roll (see app.votes.models)
-        session.add_all(_unlinkable_order(rows) if poll.secret else rows)
-        try:
-            session.flush()
-        except IntegrityError:
-            # a concurrent ballot of one of these voters committed first: the UNIQUE constraint decided
-            session.rollback()
-            raise Conflict(_("Questo voto è già stato espresso."), code="already_voted") from None
+    if ballots:
+        _insert_ballots(session, poll, ballots, roll)
         record_many(session, audit_items)
         mark_tally_dirty(session, poll.id)
     return outcomes  # type: ignore[return-value]
 
 
-def _unlinkable_order(rows: list[Any]) -> list[Any]:
-    """Ballots shuffled, then the roll entries: insertion order says nothing about who cast which."""
-    ballots = [r for r in rows if isinstance(r, Ballot)]
-    secrets.SystemRandom().shuffle(ballots)
-    return ballots + [r for r in rows if not isinstance(r, Ballot)]
+def _insert_ballots(session: Session, poll: Poll, ballots: list[dict[str, Any]], roll: list[dict[str, Any]]) -> None:
+    """The ballots and their roll entries as two multi-row INSERTs (a live vote writes hundreds at
+    once; ORM objects, never read back here, cost more than the rest of the ballot). Secret polls:
+    the ballots in a random order, so insertion order says nothing about who cast which (see
+    app.votes.models)."""
+    if poll.secret:
+        secrets.SystemRandom().shuffle(ballots)
+    try:
+        session.execute(sa.insert(Ballot.__table__), ballots)
+        session.execute(sa.insert(VoteRecord.__table__), roll)
+    except IntegrityError:
+        # a concurrent ballot of one of these voters committed first: the UNIQUE constraint decided
+        session.rollback()
+        raise Conflict(_("Questo voto è già stato espresso."), code="already_voted") from None
 
 
 def check_receipt(session: Session, poll: Poll, code: str) -> dict[str, Any]:
