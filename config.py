@@ -33,6 +33,10 @@ class Config:
     SOCKETIO_MAX_HTTP_BUFFER_SIZE = 64 * 1024
     #: Events one live connection may send (a phone sends a few per minute; a reconnect a handful at once).
     LIVE_EVENT_RATE_LIMIT = os.environ.get("LIVE_EVENT_RATE_LIMIT", "20 per second")
+    #: Live tallies: one per interval while ballots stream in, the count at once when they pause for
+    #: the quiet time (app.votes.live).
+    VOTES_TALLY_INTERVAL = float(os.environ.get("VOTES_TALLY_INTERVAL", "0.25"))
+    VOTES_TALLY_QUIET = float(os.environ.get("VOTES_TALLY_QUIET", "0.05"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,17 +11,22 @@ monkey.patch_all()
 
 import os  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import uuid  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room  # noqa: E402
 
+#: the same coalescing as Tavolo's (app.votes.live.TallyBroadcaster.due): part of the protocol, not of
+#: the work the floor leaves out
 TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.25"))
+TALLY_QUIET = float(os.environ.get("TALLY_QUIET", "0.05"))
 ROOM = "meeting:1"
 
 app = Flask(__name__)
 socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins=None)
-state = {"voted": 0, "entitled": 0, "open": False, "dirty": False, "seq": 0, "voters": set()}
+state = {"voted": 0, "entitled": 0, "open": False, "dirty": False, "seq": 0, "voters": set(),
+         "last_mark": 0.0, "last_emit": float("-inf")}
 
 
 @socketio.on("connect", namespace="/live")
@@ -46,14 +51,22 @@ def cast_ballot(payload):
     state["voters"].add(voter)
     state["voted"] += 1
     state["dirty"] = True
+    state["last_mark"] = time.monotonic()
     return {"ok": True, "receipt": uuid.uuid4().hex}
+
+
+def tally_due(now: float) -> bool:
+    since_emit = now - state["last_emit"]
+    paused = now - state["last_mark"] >= TALLY_QUIET
+    return state["dirty"] and (since_emit >= TALLY_INTERVAL or (paused and since_emit >= TALLY_INTERVAL / 2))
 
 
 def tally_loop():
     while True:
-        socketio.sleep(TALLY_INTERVAL)
-        if state["dirty"]:
+        socketio.sleep(TALLY_QUIET)
+        if tally_due(time.monotonic()):
             state["dirty"] = False
+            state["last_emit"] = time.monotonic()
             state["seq"] += 1
             socketio.emit("tally_updated", {"poll_id": 1, "voted": state["voted"], "entitled": state["entitled"],
                                             "counts": {"yes": state["voted"], "no": 0, "abstain": 0}, "seq": state["seq"]},

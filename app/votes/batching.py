@@ -64,7 +64,9 @@ class BallotWriter:
         from flask_babel import get_locale
 
         request = BallotRequest(user_id, poll_id, ballot, str(get_locale() or "it"))
-        session.rollback()
+        registry = getattr(session, "registry", None)  # a scoped session: only one that exists needs ending
+        if registry is None or registry.has():
+            session.rollback()
         with self._lock:
             self._pending.append(request)
             lead = not self._writing

@@ -2,16 +2,21 @@
 
 A committed ballot only marks its poll dirty (an `after_commit` listener, so a rolled-back ballot
 marks nothing). A background task started lazily with `socketio.start_background_task` wakes every
-`VOTES_TALLY_INTERVAL` seconds (default 0.25, so at most 4 events per second per poll), reads each
-dirty poll's counts with one aggregate query and emits one event to the poll's rooms with `seq` =
-the audit head. It stops after a while without ballots and starts again on the next one. It uses
-`socketio.sleep` and a lock that gevent's monkey patching makes cooperative, so it works the same in
-threading mode (tests) and gevent mode (production). Tests call `flush()` to emit synchronously.
+`VOTES_TALLY_QUIET` seconds (default 0.05) and sends the pending tallies when they are due (see
+`TallyBroadcaster.due`): while ballots stream in, one event per `VOTES_TALLY_INTERVAL` (default
+0.25 s, 4 per second per poll); as soon as they pause for `VOTES_TALLY_QUIET`, the tally at once, so
+the room sees the final count a moment after the last ballot rather than up to an interval later;
+never two events within half an interval. Each event reads the dirty poll's counts with one
+aggregate query and goes to the poll's rooms with `seq` = the audit head. The task stops after a
+while without ballots and starts again on the next one. It uses `socketio.sleep` and a lock that
+gevent's monkey patching makes cooperative, so it works the same in threading mode (tests) and
+gevent mode (production). Tests call `flush()` to emit synchronously.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 
 from flask import Flask, current_app, has_app_context
@@ -22,29 +27,33 @@ from app.core.realtime import emit_event
 
 DIRTY_KEY = "tavolo_tally_dirty"
 EXTENSION_KEY = "tavolo_tally"
-#: idle wake-ups before the background task stops (restarted by the next ballot)
-IDLE_CYCLES = 40
+#: seconds without ballots before the background task stops (restarted by the next ballot)
+IDLE_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
 
 class TallyBroadcaster:
-    def __init__(self, app: Flask, interval: float = 0.25, autostart: bool = True):
+    def __init__(self, app: Flask, interval: float = 0.25, autostart: bool = True, quiet: float = 0.05):
         self.app = app
         self.interval = interval
+        self.quiet = quiet
         self.autostart = autostart
         self._dirty: set[int] = set()
         self._lock = threading.Lock()
         self._running = False
+        self._last_mark = 0.0
+        self._last_emit = float("-inf")
 
     @property
     def running(self) -> bool:
         return self._running
 
-    def mark_dirty(self, poll_ids: Iterable[int]) -> None:
+    def mark_dirty(self, poll_ids: Iterable[int], now: float | None = None) -> None:
         """Note polls whose counts changed (after commit); starts the background task if needed."""
         with self._lock:
             self._dirty.update(poll_ids)
+            self._last_mark = time.monotonic() if now is None else now
             start = self.autostart and not self._running
             if start:
                 self._running = True
@@ -57,10 +66,23 @@ class TallyBroadcaster:
         with self._lock:
             return set(self._dirty)
 
-    def flush(self) -> int:
+    def due(self, now: float) -> bool:
+        """Whether the pending tallies go out at `now`: an interval after the last event (a stream of
+        ballots), or once ballots paused for `quiet` seconds and half an interval has passed (the end
+        of a burst, or a lone ballot)."""
+        with self._lock:
+            if not self._dirty:
+                return False
+            since_emit = now - self._last_emit
+            paused = now - self._last_mark >= self.quiet
+            return since_emit >= self.interval or (paused and since_emit >= self.interval / 2)
+
+    def flush(self, now: float | None = None) -> int:
         """Emit one `tally_updated` per dirty poll now; returns how many polls were emitted."""
         with self._lock:
             poll_ids, self._dirty = sorted(self._dirty), set()
+            if poll_ids:
+                self._last_emit = time.monotonic() if now is None else now
         for poll_id in poll_ids:
             self._emit(poll_id)
         return len(poll_ids)
@@ -68,15 +90,15 @@ class TallyBroadcaster:
     def _run(self) -> None:
         from app.extensions import socketio
 
-        idle = 0
         while True:
-            socketio.sleep(self.interval)
+            socketio.sleep(self.quiet)
             try:
-                idle = 0 if self.flush() else idle + 1
+                if self.due(time.monotonic()):
+                    self.flush()
             except Exception:  # never let one bad cycle kill the task
                 log.exception("tally broadcast failed")
             with self._lock:
-                if idle >= IDLE_CYCLES and not self._dirty:
+                if not self._dirty and time.monotonic() - self._last_mark >= IDLE_SECONDS:
                     self._running = False
                     return
 
@@ -106,6 +128,7 @@ def broadcaster(app: Flask | None = None) -> TallyBroadcaster:
     if existing is None:
         existing = TallyBroadcaster(
             app, interval=float(app.config.get("VOTES_TALLY_INTERVAL", 0.25)),
+            quiet=float(app.config.get("VOTES_TALLY_QUIET", 0.05)),
             autostart=bool(app.config.get("VOTES_TALLY_AUTOSTART", True)),
         )
         app.extensions[EXTENSION_KEY] = existing

@@ -207,3 +207,30 @@ def test_an_account_deactivated_while_connected_cannot_cast(app, client, world):
     ack = sio.emit("cast_ballot", {"poll_id": world.poll, "choice": "yes"}, namespace="/live", callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "unauthorized", ack
     assert client.get(f"/api/v1/polls/{world.poll}").get_json()["voted"] == 0
+
+
+def test_tallies_stream_at_the_interval_and_the_last_one_follows_a_pause(app):
+    """The coalescing rule (TallyBroadcaster.due), on an explicit clock: a lone ballot at once, a
+    stream one event per interval, the end of a burst a quiet moment after the last ballot."""
+    from app.votes.live import TallyBroadcaster
+
+    tally = TallyBroadcaster(app, interval=0.25, autostart=False, quiet=0.05)
+    assert not tally.due(0.0)  # nothing pending
+    tally.mark_dirty([1], now=10.0)
+    assert tally.due(10.0)  # a lone ballot: nothing sent for a long time
+    tally.flush(now=10.0)
+    emitted = []
+    for step in range(1, 40):  # a ballot every 10 ms for 0.39 s
+        now = 10.0 + step * 0.01
+        tally.mark_dirty([1], now=now)
+        if tally.due(now):
+            emitted.append(round(now, 2))
+            tally.flush(now=now)
+    assert emitted == [10.25]  # the stream: one event per interval, none per ballot
+    last_ballot = 10.39
+    assert not tally.due(last_ballot + 0.04)  # still within the quiet time
+    assert tally.due(last_ballot + 0.05)  # paused: the final count goes out
+    tally.flush(now=last_ballot + 0.01)  # but never within half an interval of the last event
+    tally.mark_dirty([1], now=last_ballot + 0.01)
+    assert not tally.due(last_ballot + 0.1)
+    assert tally.due(last_ballot + 0.01 + 0.125)
