@@ -36,7 +36,9 @@ class Config:
     #: Live tallies: one per interval while ballots stream in, the count at once when they pause for
     #: the quiet time (app.votes.live).
     VOTES_TALLY_INTERVAL = float(os.environ.get("VOTES_TALLY_INTERVAL", "0.25"))
-    VOTES_TALLY_QUIET = float(os.environ.get("VOTES_TALLY_QUIET", "0.05"))
+    VOTES_TALLY_QUIET = float(os.environ.get("VOTES_TALLY_QUIET", "0.02"))
+    #: Most ballots written in one transaction by the group commit (app.votes.batching).
+    VOTES_BATCH_MAX = int(os.environ.get("VOTES_BATCH_MAX", "500"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

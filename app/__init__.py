@@ -75,13 +75,15 @@ def create_app(config_class: Any = None) -> Flask:
 
 
 def _message_queue_options(config: Any) -> dict[str, Any]:
-    """Redis gets Tavolo's manager (ending a user's connections on every process); other queues
-    Flask-SocketIO's own, by URL."""
-    from app.core.realtime import EndingRedisManager
+    """Redis gets Tavolo's manager (ending a user's connections on every process), one process
+    without a queue the same room index; other queues Flask-SocketIO's own, by URL."""
+    from app.core.realtime import EndingRedisManager, IndexedManager
 
     url, channel = config["SOCKETIO_MESSAGE_QUEUE"], config["SOCKETIO_CHANNEL"]
     if url and url.startswith(("redis://", "rediss://")):
         return {"client_manager": EndingRedisManager(url, channel=channel)}
+    if not url:
+        return {"client_manager": IndexedManager()}
     return {"message_queue": url, "channel": channel}
 
 

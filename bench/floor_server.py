@@ -20,7 +20,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room  # noqa: 
 #: the same coalescing as Tavolo's (app.votes.live.TallyBroadcaster.due): part of the protocol, not of
 #: the work the floor leaves out
 TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.25"))
-TALLY_QUIET = float(os.environ.get("TALLY_QUIET", "0.05"))
+TALLY_QUIET = float(os.environ.get("TALLY_QUIET", "0.02"))
 ROOM = "meeting:1"
 
 app = Flask(__name__)

@@ -2,7 +2,7 @@
 
 A committed ballot only marks its poll dirty (an `after_commit` listener, so a rolled-back ballot
 marks nothing). A background task started lazily with `socketio.start_background_task` wakes every
-`VOTES_TALLY_QUIET` seconds (default 0.05) and sends the pending tallies when they are due (see
+`VOTES_TALLY_QUIET` seconds (default 0.02) and sends the pending tallies when they are due (see
 `TallyBroadcaster.due`): while ballots stream in, one event per `VOTES_TALLY_INTERVAL` (default
 0.25 s, 4 per second per poll); as soon as they pause for `VOTES_TALLY_QUIET`, the tally at once, so
 the room sees the final count a moment after the last ballot rather than up to an interval later;
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class TallyBroadcaster:
-    def __init__(self, app: Flask, interval: float = 0.25, autostart: bool = True, quiet: float = 0.05):
+    def __init__(self, app: Flask, interval: float = 0.25, autostart: bool = True, quiet: float = 0.02):
         self.app = app
         self.interval = interval
         self.quiet = quiet
@@ -128,7 +128,7 @@ def broadcaster(app: Flask | None = None) -> TallyBroadcaster:
     if existing is None:
         existing = TallyBroadcaster(
             app, interval=float(app.config.get("VOTES_TALLY_INTERVAL", 0.25)),
-            quiet=float(app.config.get("VOTES_TALLY_QUIET", 0.05)),
+            quiet=float(app.config.get("VOTES_TALLY_QUIET", 0.02)),
             autostart=bool(app.config.get("VOTES_TALLY_AUTOSTART", True)),
         )
         app.extensions[EXTENSION_KEY] = existing
