@@ -17,8 +17,10 @@ import uuid  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room  # noqa: E402
 
-#: the same coalescing as Tavolo's (app.votes.live.TallyBroadcaster.due): part of the protocol, not of
-#: the work the floor leaves out
+from app.votes.live import tally_due  # noqa: E402  (the coalescing rule only: no app, no database)
+
+#: the same coalescing as Tavolo's (app.votes.live.tally_due): part of the protocol, not of the work
+#: the floor leaves out
 TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.25"))
 TALLY_QUIET = float(os.environ.get("TALLY_QUIET", "0.02"))
 ROOM = "meeting:1"
@@ -55,16 +57,10 @@ def cast_ballot(payload):
     return {"ok": True, "receipt": uuid.uuid4().hex}
 
 
-def tally_due(now: float) -> bool:
-    since_emit = now - state["last_emit"]
-    paused = now - state["last_mark"] >= TALLY_QUIET
-    return state["dirty"] and (since_emit >= TALLY_INTERVAL or (paused and since_emit >= TALLY_INTERVAL / 2))
-
-
 def tally_loop():
     while True:
         socketio.sleep(TALLY_QUIET)
-        if tally_due(time.monotonic()):
+        if state["dirty"] and tally_due(time.monotonic(), state["last_emit"], state["last_mark"], TALLY_INTERVAL, TALLY_QUIET):
             state["dirty"] = False
             state["last_emit"] = time.monotonic()
             state["seq"] += 1

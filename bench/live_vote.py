@@ -212,6 +212,8 @@ def run_tavolo(args: argparse.Namespace, workdir: Path) -> tuple[BurstResult, di
         ))
         if args.profile:
             servers.signal(signal.SIGUSR1)
+        if "py_spy" in extra:
+            extra["py_spy"].wait()  # FILE is written when its --duration ends
         cpu_burst = servers.cpu() - extra.get("cpu_connected", cpu_before)
         poll = http("GET", f"{urls[0]}/api/v1/polls/{poll_id}", token=chair)
         if poll.get("voted") != args.clients:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import statistics
 import platform
 import subprocess
 import sys
@@ -44,7 +43,6 @@ def median_run(runs: list[dict]) -> dict:
         row["t_final_range"] = f"{timed[0]['t_final_s']}–{timed[-1]['t_final_s']}"
         ratios = [r["ratio"] for r in timed if isinstance(r.get("ratio"), (int, float))]
         row["ratio_range"] = f"{min(ratios)}–{max(ratios)}" if ratios else ""
-        row["ratio_median"] = statistics.median(ratios) if ratios else None
     errors = [r.get("errors") for r in runs]
     row["errors"] = sum(e for e in errors if isinstance(e, int)) if all(isinstance(e, int) for e in errors) else errors
     return row

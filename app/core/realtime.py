@@ -58,33 +58,31 @@ class RoomIndex:
     bench/live_vote.py). Everything else is python-socketio's own bookkeeping.
     """
 
-    def _rooms_by_sid(self) -> dict[tuple[str, str], set[Any]]:
-        index = self.__dict__.get("_tavolo_rooms_by_sid")
-        if index is None:
-            index = self.__dict__["_tavolo_rooms_by_sid"] = {}
-        return index
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: (namespace, sid) -> the rooms that connection is in (None: the namespace's own)
+        self.rooms_by_sid: dict[tuple[str, str], set[Any]] = {}
 
     def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: str | None = None) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)  # type: ignore[misc]
-        self._rooms_by_sid().setdefault((namespace, sid), set()).add(room)
+        self.rooms_by_sid.setdefault((namespace, sid), set()).add(room)
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
         super().basic_leave_room(sid, namespace, room)  # type: ignore[misc]
-        index = self._rooms_by_sid()
-        rooms = index.get((namespace, sid))
+        rooms = self.rooms_by_sid.get((namespace, sid))
         if rooms is not None:
             rooms.discard(room)
             if not rooms:
-                del index[(namespace, sid)]
+                del self.rooms_by_sid[(namespace, sid)]
 
     def get_rooms(self, sid: str, namespace: str) -> list[Any]:
-        return [room for room in self._rooms_by_sid().get((namespace, sid), ()) if room is not None]
+        return [room for room in self.rooms_by_sid.get((namespace, sid), ()) if room is not None]
 
     def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
         """BaseManager.basic_disconnect with the connection's rooms read from the index."""
         if namespace not in self.rooms:  # type: ignore[attr-defined]
             return
-        for room in list(self._rooms_by_sid().get((namespace, sid), ())):
+        for room in list(self.rooms_by_sid.get((namespace, sid), ())):
             self.basic_leave_room(sid, namespace, room)
         self.callbacks.pop(sid, None)  # type: ignore[attr-defined]
         for pending in (self.pending_connect, self.pending_disconnect):  # type: ignore[attr-defined]

@@ -33,6 +33,15 @@ IDLE_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
 
+def tally_due(now: float, last_emit: float, last_change: float, interval: float, quiet: float) -> bool:
+    """Whether a changed tally goes out at `now`: an interval after the last event (a stream of
+    ballots), or once ballots paused for `quiet` seconds and half an interval has passed (the end of
+    a burst, or a lone ballot). The transport floor of bench/live_vote.py applies the same rule."""
+    since_emit = now - last_emit
+    paused = now - last_change >= quiet
+    return since_emit >= interval or (paused and since_emit >= interval / 2)
+
+
 class TallyBroadcaster:
     def __init__(self, app: Flask, interval: float = 0.25, autostart: bool = True, quiet: float = 0.02):
         self.app = app
@@ -67,15 +76,9 @@ class TallyBroadcaster:
             return set(self._dirty)
 
     def due(self, now: float) -> bool:
-        """Whether the pending tallies go out at `now`: an interval after the last event (a stream of
-        ballots), or once ballots paused for `quiet` seconds and half an interval has passed (the end
-        of a burst, or a lone ballot)."""
+        """Whether the pending tallies go out at `now` (see tally_due)."""
         with self._lock:
-            if not self._dirty:
-                return False
-            since_emit = now - self._last_emit
-            paused = now - self._last_mark >= self.quiet
-            return since_emit >= self.interval or (paused and since_emit >= self.interval / 2)
+            return bool(self._dirty) and tally_due(now, self._last_emit, self._last_mark, self.interval, self.quiet)
 
     def flush(self, now: float | None = None) -> int:
         """Emit one `tally_updated` per dirty poll now; returns how many polls were emitted."""
