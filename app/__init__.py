@@ -36,7 +36,9 @@ def create_app(config_class: Any = None) -> Flask:
     if isinstance(config_class, type) and issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
+    from app.core.live_context import TavoloFlask
+
+    app = TavoloFlask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.config.from_object(config_class)
     from app.core.routing import install_converters
 
@@ -103,11 +105,21 @@ def _ensure_sqlite_dir(app: Flask) -> None:
 
 def select_locale(user: Any = None) -> str:
     """Italian first: an explicit ?lang=, then the session's choice, then the account's (`user`, by
-    default the logged-in one), else Italian."""
-    from flask import current_app
-    from flask_login import current_user
+    default the logged-in one), else Italian. A live event speaks its connection's language, chosen
+    once at connect (app.auth.sockets.on_connect calls choose_locale)."""
+    from flask import current_app, has_request_context
 
-    from flask import has_request_context
+    from app.core.live_context import in_live_event
+
+    if has_request_context() and in_live_event(request) and session.get("lang") in current_app.config["LANGUAGES"]:
+        return session["lang"]
+    return choose_locale(user)
+
+
+def choose_locale(user: Any = None) -> str:
+    """select_locale's choice for an HTTP request or a live connection's handshake."""
+    from flask import current_app, has_request_context
+    from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():

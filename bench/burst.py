@@ -1,4 +1,4 @@
-"""One live-vote burst against a server speaking Tavolo's live protocol, measured from the clients.
+"""Live-vote bursts against a server speaking Tavolo's live protocol, measured from the clients.
 
 Used for both the transport floor and Tavolo itself so the two figures are comparable.
 """
@@ -46,6 +46,96 @@ class BurstResult:
         }
 
 
+class Crowd:
+    """N clients connected to one meeting, kept connected across several bursts (rounds).
+
+    Client i talks to process i mod P: what a sticky load balancer does with many phones."""
+
+    def __init__(self, base_urls: str | list[str], tokens: list[str], meeting_id: int,
+                 headers: dict[str, str] | None = None):
+        urls = [base_urls] if isinstance(base_urls, str) else base_urls
+        self.meeting_id = meeting_id
+        self.clients = [LeanClient(urls[i % len(urls)], auth={"token": t}, headers=headers) for i, t in enumerate(tokens)]
+        self.connect_s = 0.0
+        self.connect_errors: list[str] = []
+
+    async def connect(self, concurrency: int = 100) -> None:
+        """Connect every client and join the meeting; failures are kept in connect_errors."""
+        async def connect_one(client: LeanClient, gate: asyncio.Semaphore) -> None:
+            async with gate:
+                try:
+                    await client.connect()
+                    ack = await client.emit("join_meeting", {"meeting_id": self.meeting_id})
+                    if not ack or not ack.get("ok"):
+                        self.connect_errors.append(f"join refused: {ack}")
+                except Exception as exc:
+                    self.connect_errors.append(f"connect: {exc!r}")
+
+        t_connect = now()
+        gate = asyncio.Semaphore(concurrency)
+        await asyncio.gather(*(connect_one(c, gate) for c in self.clients))
+        self.connect_s = now() - t_connect
+
+    async def burst(self, open_poll: Callable[[], Awaitable[Any]], ballot_for: Callable[[dict], dict],
+                    timeout_s: float = 120.0) -> BurstResult:
+        """Open a poll and let every client vote on its `poll_opened`.
+
+        t_final_s runs from the open request until the last client has seen a tally of that poll
+        with every ballot (a late tally of an earlier round's poll does not count)."""
+        n = len(self.clients)
+        result = BurstResult(clients=n, connect_s=self.connect_s)
+        done = asyncio.Event()
+        seen_final: list[float] = []
+
+        async def vote(client: LeanClient, poll: dict) -> None:
+            sent = now()
+            try:
+                ack = await client.emit("cast_ballot", ballot_for(poll))
+            except Exception as exc:
+                result.errors.append(f"ack: {exc!r}")
+                return
+            result.ack_latencies_ms.append((now() - sent) * 1000)
+            if ack and ack.get("ok") and ack.get("receipt"):
+                result.receipts += 1
+            else:
+                result.errors.append(f"ballot refused: {ack}")
+
+        def attach(client: LeanClient) -> None:
+            state: dict[str, Any] = {"final": False, "poll_id": None}
+
+            def on_opened(payload: Any) -> None:
+                poll = payload.get("poll", payload) if isinstance(payload, dict) else {}
+                state["poll_id"] = poll.get("id")
+                asyncio.ensure_future(vote(client, poll))
+
+            def on_tally(payload: Any) -> None:
+                if (not state["final"] and isinstance(payload, dict) and payload.get("voted", 0) >= n
+                        and state["poll_id"] is not None and payload.get("poll_id") == state["poll_id"]):
+                    state["final"] = True
+                    seen_final.append(now())
+                    if len(seen_final) >= n:
+                        done.set()
+
+            client.on("poll_opened", on_opened)
+            client.on("tally_updated", on_tally)
+
+        for client in self.clients:
+            attach(client)
+        t0 = now()
+        await open_poll()
+        try:
+            await asyncio.wait_for(done.wait(), timeout_s)
+        except asyncio.TimeoutError:
+            result.errors.append(f"timeout: {len(seen_final)}/{n} clients saw the final tally")
+        if seen_final:
+            result.t_final_s = max(seen_final) - t0
+        result.final_seen = len(seen_final)
+        return result
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.close() for c in self.clients), return_exceptions=True)
+
+
 async def run_burst(
     base_urls: str | list[str],
     tokens: list[str],
@@ -54,81 +144,13 @@ async def run_burst(
     ballot_for: Callable[[dict], dict],
     connect_concurrency: int = 100,
     timeout_s: float = 120.0,
-    headers: dict[str, str] | None = None,
-    on_connected: Callable[[], Any] | None = None,
 ) -> BurstResult:
-    """Connect every client, join the meeting, open the poll, let all vote on `poll_opened`.
-
-    t_final_s runs from the open request until the last client has seen a tally with every ballot.
-    """
-    n = len(tokens)
-    result = BurstResult(clients=n)
-    urls = [base_urls] if isinstance(base_urls, str) else base_urls
-    # client i talks to process i mod P: what a sticky load balancer does with many phones
-    clients = [LeanClient(urls[i % len(urls)], auth={"token": t}, headers=headers) for i, t in enumerate(tokens)]
-    done = asyncio.Event()
-    seen_final: list[float] = []
-    started: dict[str, float] = {}
-
-    async def connect_one(client: LeanClient, gate: asyncio.Semaphore) -> None:
-        async with gate:
-            try:
-                await client.connect()
-                ack = await client.emit("join_meeting", {"meeting_id": meeting_id})
-                if not ack or not ack.get("ok"):
-                    result.errors.append(f"join refused: {ack}")
-            except Exception as exc:
-                result.errors.append(f"connect: {exc!r}")
-
-    t_connect = now()
-    gate = asyncio.Semaphore(connect_concurrency)
-    await asyncio.gather(*(connect_one(c, gate) for c in clients))
-    result.connect_s = now() - t_connect
-    if on_connected is not None:
-        on_connected()
-
-    async def vote(client: LeanClient, poll: dict) -> None:
-        sent = now()
-        try:
-            ack = await client.emit("cast_ballot", ballot_for(poll))
-        except Exception as exc:
-            result.errors.append(f"ack: {exc!r}")
-            return
-        result.ack_latencies_ms.append((now() - sent) * 1000)
-        if ack and ack.get("ok") and ack.get("receipt"):
-            result.receipts += 1
-        else:
-            result.errors.append(f"ballot refused: {ack}")
-
-    def attach(client: LeanClient) -> None:
-        state = {"final": False}
-
-        def on_opened(payload: Any) -> None:
-            poll = payload.get("poll", payload) if isinstance(payload, dict) else {}
-            asyncio.ensure_future(vote(client, poll))
-
-        def on_tally(payload: Any) -> None:
-            if not state["final"] and isinstance(payload, dict) and payload.get("voted", 0) >= n:
-                state["final"] = True
-                seen_final.append(now())
-                if len(seen_final) >= n:
-                    done.set()
-
-        client.on("poll_opened", on_opened)
-        client.on("tally_updated", on_tally)
-
-    for client in clients:
-        attach(client)
-
-    t0 = now()
-    started["t0"] = t0
-    await open_poll()
+    """One crowd, one burst: connect, vote once, disconnect."""
+    crowd = Crowd(base_urls, tokens, meeting_id)
+    await crowd.connect(connect_concurrency)
     try:
-        await asyncio.wait_for(done.wait(), timeout_s)
-    except asyncio.TimeoutError:
-        result.errors.append(f"timeout: {len(seen_final)}/{n} clients saw the final tally")
-    if seen_final:
-        result.t_final_s = max(seen_final) - t0
-    result.final_seen = len(seen_final)
-    await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        result = await crowd.burst(open_poll, ballot_for, timeout_s)
+    finally:
+        await crowd.close()
+    result.errors[:0] = crowd.connect_errors
     return result

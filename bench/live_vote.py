@@ -7,9 +7,12 @@ PostgreSQL and a Redis message queue and the load generator spreads clients acro
 balancer would), creates a meeting with N access codes, redeems them through the real auth path
 (`POST /api/v1/auth/code`), connects every participant over a raw WebSocket, opens a yes/no poll and
 lets all vote on `poll_opened`. In the same run it measures the transport floor (bench/floor_server.py)
-with the same clients and message sizes. Prints the figures; with --json the last line is one JSON object.
-Correctness is checked, not assumed: the database must hold exactly N ballots and every client must
-have seen a final tally of N.
+with the same clients and message sizes. Both crowds stay connected and vote `--rounds` times (a new
+poll each), Tavolo's burst and the floor's alternately, so that a machine whose speed drifts (a shared
+VM) weighs on both sides alike; t_final_s and the floor's are medians over rounds, and `ratio` is
+their quotient. Prints the figures; with --json the last line is one JSON object.
+Correctness is checked, not assumed: for every round the database must hold exactly N ballots and
+every client must have seen a final tally of N.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.burst import BurstResult, run_burst  # noqa: E402
+from bench.burst import BurstResult, Crowd  # noqa: E402
 
 CHAIR = ("presidenza@demo.test", "tavolo-demo")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tavolo_bench")
@@ -152,8 +156,8 @@ class Servers:
 
 # ------------------------------------------------------------------ the Tavolo run
 
-def setup_vote(base: str, n: int) -> tuple[str, int, int, list[str]]:
-    """Chair token, a meeting with N redeemed access codes and a draft yes/no poll of that meeting."""
+def setup_vote(base: str, n: int, polls: int = 1) -> tuple[str, int, list[int], list[str]]:
+    """Chair token, a meeting with N redeemed access codes and `polls` draft yes/no polls of that meeting."""
     chair = http("POST", f"{base}/api/v1/auth/token", {"email": CHAIR[0], "password": CHAIR[1]})["token"]
     meeting = http("POST", f"{base}/api/v1/meetings",
                    {"title": f"Benchmark {n} partecipanti", "starts_at": "2026-11-22T10:00:00Z", "place": "bench"}, chair)
@@ -169,96 +173,163 @@ def setup_vote(base: str, n: int) -> tuple[str, int, int, list[str]]:
 
     with ThreadPoolExecutor(8) as pool:
         tokens = list(pool.map(redeem, codes))
-    poll = http("POST", f"{base}/api/v1/polls", {
-        "title": "Approvazione delle priorità", "kind": "yesno", "meeting_id": meeting["id"],
+    poll_ids = [http("POST", f"{base}/api/v1/polls", {
+        "title": f"Approvazione delle priorità ({i + 1})", "kind": "yesno", "meeting_id": meeting["id"],
         "electorate": "people", "majority": "simple",
-    }, chair)
-    return chair, meeting["id"], poll["id"], tokens
+    }, chair)["id"] for i in range(polls)]
+    return chair, meeting["id"], poll_ids, tokens
 
 
-def run_tavolo(args: argparse.Namespace, workdir: Path) -> tuple[BurstResult, dict[str, Any]]:
-    servers = Servers(args.db, args.processes, args.port, workdir)
-    if args.profile:
-        servers.env["TAVOLO_PROFILE"] = str(Path(args.profile).resolve())
-    servers.prepare_database()
-    servers.start()
-    try:
-        urls = servers.urls()
-        chair, meeting_id, poll_id, tokens = setup_vote(urls[0], args.clients)
-        rss_before = servers.rss()
-        cpu_before = servers.cpu()
+class TavoloSide:
+    """Tavolo's servers, its meeting and one poll per round, and the crowd of its participants."""
 
-        async def open_poll() -> None:
-            await asyncio.to_thread(http, "POST", f"{urls[0]}/api/v1/polls/{poll_id}/open", {}, chair)
-
-        extra: dict[str, Any] = {}
-
-        def connected() -> None:
-            extra.update(rss_connected=servers.rss(), cpu_connected=servers.cpu())
-            if args.py_spy:  # sample the burst (py-spy --duration: longer than any burst measured)
-                extra["py_spy"] = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(servers.procs[0].pid),
-                     "--rate", "250", "--format", "raw", "--duration", "3", "-o", args.py_spy],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(1)  # py-spy attaches
-            if args.profile:  # start the server's profiler: the burst alone (wsgi.py)
-                servers.signal(signal.SIGUSR1)
-
-        result = asyncio.run(run_burst(
-            urls, tokens, meeting_id, open_poll,
-            lambda poll: {"poll_id": poll.get("id", poll_id), "choice": "yes"},
-            connect_concurrency=args.connect_concurrency, timeout_s=args.timeout,
-            on_connected=connected,
-        ))
+    def __init__(self, args: argparse.Namespace, workdir: Path):
+        self.args = args
+        self.servers = Servers(args.db, args.processes, args.port, workdir)
         if args.profile:
-            servers.signal(signal.SIGUSR1)
-        if "py_spy" in extra:
-            extra["py_spy"].wait()  # FILE is written when its --duration ends
-        cpu_burst = servers.cpu() - extra.get("cpu_connected", cpu_before)
-        poll = http("GET", f"{urls[0]}/api/v1/polls/{poll_id}", token=chair)
-        if poll.get("voted") != args.clients:
-            result.errors.append(f"database holds {poll.get('voted')} ballots, expected {args.clients}")
-        if result.final_seen != args.clients:
-            result.errors.append(f"{result.final_seen}/{args.clients} clients saw the final tally")
-        http("POST", f"{urls[0]}/api/v1/polls/{poll_id}/close", {}, chair)
-        verify = http("GET", f"{urls[0]}/api/v1/audit/verify")
-        if not verify.get("ok"):
-            result.errors.append(f"audit chain broken: {verify}")
-        figures = {
-            "server_cpu_s_burst": round(cpu_burst, 2),
-            "server_cpu_s_total": round(servers.cpu() - cpu_before, 2),
-            "memory_per_connection_kb": round((extra.get("rss_connected", rss_before) - rss_before) / max(1, args.clients) / 1024, 1),
-            "db_ballots": poll.get("voted"),
-        }
-        return result, figures
-    finally:
-        servers.stop()
+            self.servers.env["TAVOLO_PROFILE"] = str(Path(args.profile).resolve())
+        self.servers.prepare_database()
+        self.servers.start()
+        self.urls = self.servers.urls()
+        self.chair, self.meeting_id, self.poll_ids, tokens = setup_vote(self.urls[0], args.clients, args.rounds)
+        self.crowd = Crowd(self.urls, tokens, self.meeting_id)
+        self.figures: dict[str, Any] = {}
+        #: ballots the database holds for each round's poll
+        self.db_ballots: list[int] = []
+        self._py_spy: subprocess.Popen | None = None
 
+    async def connect(self) -> None:
+        rss_before = self.servers.rss()
+        await self.crowd.connect(self.args.connect_concurrency)
+        n = max(1, self.args.clients)
+        self.figures["memory_per_connection_kb"] = round((self.servers.rss() - rss_before) / n / 1024, 1)
 
-def run_floor(args: argparse.Namespace, workdir: Path) -> BurstResult:
-    port = args.port + 50
-    log = (workdir / "floor.log").open("w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor_server.py"), str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_up(f"{base}/count")
+    async def burst(self, round_index: int) -> BurstResult:
+        """One poll opened, voted by all, checked in the database and closed."""
+        poll_id = self.poll_ids[round_index]
+        if round_index == 0:
+            self._start_sampling()
+        cpu_before = self.servers.cpu()
 
         async def open_poll() -> None:
-            await asyncio.to_thread(http, "POST", f"{base}/open?entitled={args.clients}")
+            await asyncio.to_thread(http, "POST", f"{self.urls[0]}/api/v1/polls/{poll_id}/open", {}, self.chair)
 
-        cpu: dict[str, float] = {}
-        result = asyncio.run(run_burst(
-            [base], [f"floor-{i}" for i in range(args.clients)], 1, open_poll,
-            lambda poll: {"poll_id": 1, "choice": "yes"},
-            connect_concurrency=args.connect_concurrency, timeout_s=args.timeout,
-            on_connected=lambda: cpu.update(connected=proc_cpu_seconds(proc.pid)),
-        ))
-        result.server_cpu_s_burst = proc_cpu_seconds(proc.pid) - cpu.get("connected", 0.0)
+        result = await self.crowd.burst(open_poll, lambda poll: {"poll_id": poll.get("id", poll_id), "choice": "yes"},
+                                        self.args.timeout)
+        result.server_cpu_s_burst = self.servers.cpu() - cpu_before
+        if round_index == 0:
+            self._stop_sampling()
+        poll = await asyncio.to_thread(http, "GET", f"{self.urls[0]}/api/v1/polls/{poll_id}", token=self.chair)
+        self.db_ballots.append(poll.get("voted"))
+        if poll.get("voted") != self.args.clients:
+            result.errors.append(f"database holds {poll.get('voted')} ballots, expected {self.args.clients}")
+        if result.final_seen != self.args.clients:
+            result.errors.append(f"{result.final_seen}/{self.args.clients} clients saw the final tally")
+        await asyncio.to_thread(http, "POST", f"{self.urls[0]}/api/v1/polls/{poll_id}/close", {}, self.chair)
         return result
+
+    def verify_audit(self) -> list[str]:
+        verify = http("GET", f"{self.urls[0]}/api/v1/audit/verify")
+        return [] if verify.get("ok") else [f"audit chain broken: {verify}"]
+
+    def _start_sampling(self) -> None:
+        """--py-spy / --profile: the first round's burst only."""
+        if self.args.py_spy:  # py-spy --duration: longer than any burst measured
+            self._py_spy = subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(self.servers.procs[0].pid),
+                 "--rate", "250", "--format", "raw", "--duration", "3", "-o", self.args.py_spy],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)  # py-spy attaches
+        if self.args.profile:  # start the server's profiler (wsgi.py toggles it on SIGUSR1)
+            self.servers.signal(signal.SIGUSR1)
+
+    def _stop_sampling(self) -> None:
+        if self.args.profile:
+            self.servers.signal(signal.SIGUSR1)
+        if self._py_spy is not None:
+            self._py_spy.wait()  # FILE is written when its --duration ends
+
+    def stop(self) -> None:
+        self.servers.stop()
+
+
+class FloorSide:
+    """The transport floor (bench/floor_server.py) and a crowd of the same size."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path):
+        self.args = args
+        port = args.port + 50
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor_server.py"), str(port)],
+                                     stdout=(workdir / "floor.log").open("w"), stderr=subprocess.STDOUT)
+        wait_up(f"{self.base}/count")
+        self.crowd = Crowd([self.base], [f"floor-{i}" for i in range(args.clients)], 1)
+
+    async def connect(self) -> None:
+        await self.crowd.connect(self.args.connect_concurrency)
+
+    async def burst(self, round_index: int) -> BurstResult:
+        cpu_before = proc_cpu_seconds(self.proc.pid)
+
+        async def open_poll() -> None:
+            await asyncio.to_thread(http, "POST", f"{self.base}/open?entitled={self.args.clients}")
+
+        result = await self.crowd.burst(open_poll, lambda poll: {"poll_id": 1, "choice": "yes"}, self.args.timeout)
+        result.server_cpu_s_burst = proc_cpu_seconds(self.proc.pid) - cpu_before
+        return result
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+async def run_rounds(tavolo: TavoloSide, floor: FloorSide | None, rounds: int) -> tuple[list[BurstResult], list[BurstResult]]:
+    """Both crowds connected, then the rounds: Tavolo's burst and the floor's alternately, in the
+    order T F, F T, T F...: a machine that slows down or speeds up during the run weighs on both."""
+    await tavolo.connect()
+    if floor is not None:
+        await floor.connect()
+    ours: list[BurstResult] = []
+    theirs: list[BurstResult] = []
+    try:
+        for r in range(rounds):
+            sides = [(tavolo, ours), (floor, theirs)] if r % 2 == 0 else [(floor, theirs), (tavolo, ours)]
+            for side, results in sides:
+                if side is None:
+                    continue
+                results.append(await side.burst(r))
+                await asyncio.sleep(ROUND_PAUSE_S)  # the last tallies and acks settle before the next burst
     finally:
-        proc.terminate()
-        proc.wait()
+        await tavolo.crowd.close()
+        if floor is not None:
+            await floor.crowd.close()
+    return ours, theirs
+
+
+#: seconds between two bursts
+ROUND_PAUSE_S = 0.5
+
+
+def median_of(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def combine(results: list[BurstResult], connect_errors: list[str]) -> dict[str, Any]:
+    """The rounds as one row: t_final_s and CPU are medians over rounds, acks are pooled over every
+    ballot of every round, errors are summed (one failed round is a failure)."""
+    pooled = BurstResult(clients=results[0].clients, connect_s=results[0].connect_s)
+    for result in results:
+        pooled.ack_latencies_ms.extend(result.ack_latencies_ms)
+        pooled.errors.extend(result.errors)
+    pooled.errors[:0] = connect_errors
+    times = [r.t_final_s for r in results if r.t_final_s is not None]
+    pooled.t_final_s = median_of(times)
+    pooled.final_seen = min(r.final_seen for r in results)
+    pooled.receipts = min(r.receipts for r in results)
+    summary = pooled.summary()
+    summary["t_final_rounds"] = [round(t, 3) for t in times]
+    summary["server_cpu_s_burst"] = median_of([r.server_cpu_s_burst for r in results])
+    return summary
 
 
 def main() -> None:
@@ -266,36 +337,53 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="bursts per side, Tavolo's and the floor's alternately (figures: median over rounds)")
     parser.add_argument("--port", type=int, default=5900)
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--no-floor", action="store_true", help="skip the transport floor measurement")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--py-spy", metavar="FILE",
-                        help="sample the server with py-spy for 3 s from the burst (raw collapsed stacks into FILE)")
+                        help="sample the server with py-spy for 3 s from the first burst (raw collapsed stacks into FILE)")
     parser.add_argument("--profile", metavar="FILE",
-                        help="cProfile the server during the burst into FILE (one process: FILE is overwritten by each)")
+                        help="cProfile the server during the first burst into FILE (one process: FILE is overwritten by each)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server logs, database)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     workdir = Path(tempfile.mkdtemp(prefix="tavolo-bench-"))
+    floor = tavolo = None
     try:
-        floor = None if args.no_floor else run_floor(args, workdir)
-        result, figures = run_tavolo(args, workdir)
+        floor = None if args.no_floor else FloorSide(args, workdir)
+        tavolo = TavoloSide(args, workdir)
+        ours, theirs = asyncio.run(run_rounds(tavolo, floor, args.rounds))
+        audit_errors = tavolo.verify_audit()
+        cpu_total = tavolo.servers.cpu()
     finally:
+        for side in (tavolo, floor):
+            if side is not None:
+                side.stop()
         if args.keep:
             print(f"work directory kept: {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    summary = result.summary() | figures | {"db": args.db, "processes": args.processes}
-    if floor is not None:
-        floor_summary = floor.summary()
+    summary = combine(ours, tavolo.crowd.connect_errors + audit_errors) | tavolo.figures
+    summary |= {"server_cpu_s_total": round(cpu_total, 2), "db_ballots": min(tavolo.db_ballots),
+                "db": args.db, "processes": args.processes, "rounds": args.rounds}
+    if theirs:
+        floor_summary = combine(theirs, floor.crowd.connect_errors)
         summary["floor_t_final_s"] = floor_summary["t_final_s"]
+        summary["floor_t_final_rounds"] = floor_summary["t_final_rounds"]
         summary["floor_ack_p50_ms"] = floor_summary["ack_p50_ms"]
         summary["floor_errors"] = floor_summary["errors"]
-        summary["floor_server_cpu_s_burst"] = round(floor.server_cpu_s_burst, 2)
+        summary["floor_server_cpu_s_burst"] = floor_summary["server_cpu_s_burst"]
         if floor_summary["t_final_s"] and summary["t_final_s"]:
             summary["ratio"] = round(summary["t_final_s"] / floor_summary["t_final_s"], 2)
+            # each round's Tavolo burst against the floor's burst beside it: how stable the ratio is
+            pairs = zip(summary["t_final_rounds"], floor_summary["t_final_rounds"])
+            summary["ratio_rounds"] = [round(t / f, 2) for t, f in pairs if f]
         else:
             summary["ratio"] = None
     summary["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"

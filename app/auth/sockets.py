@@ -44,7 +44,7 @@ def _user_from_auth(auth: Any):
 def on_connect(auth: Any = None):
     from flask_socketio import ConnectionRefusedError, join_room
 
-    from app import select_locale
+    from app import choose_locale
 
     user = _user_from_auth(auth)
     db.session.remove()
@@ -53,7 +53,7 @@ def on_connect(auth: Any = None):
         raise ConnectionRefusedError("unauthorized", {"code": "unauthorized", "message": "authentication required"})
     session[SESSION_USER_KEY] = user.id
     # the language is chosen once per connection (it was the costliest lookup of every live event)
-    session["lang"] = select_locale(user)
+    session["lang"] = choose_locale(user)
     join_room(user_room(user.id))
     return True
 

@@ -145,7 +145,7 @@ def assert_resync_shows_truth(acks: list[dict], voters: list[Voter], stored: dic
 
 
 def test_acknowledged_ballots_survive_a_sigkill_mid_burst(server: CrashableServer) -> None:
-    chair, meeting_id, named_id, tokens = setup_vote(server.url, PARTICIPANTS)
+    chair, meeting_id, (named_id,), tokens = setup_vote(server.url, PARTICIPANTS)
     secret_id = http("POST", f"{server.url}/api/v1/polls", {
         "title": "Scrutinio segreto", "kind": "yesno", "meeting_id": meeting_id, "electorate": "people", "secret": True,
     }, chair)["id"]
