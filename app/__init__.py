@@ -105,15 +105,22 @@ def _ensure_sqlite_dir(app: Flask) -> None:
 
 def select_locale(user: Any = None) -> str:
     """Italian first: an explicit ?lang=, then the session's choice, then the account's (`user`, by
-    default the logged-in one), else Italian. A live event speaks its connection's language, chosen
-    once at connect (app.auth.sockets.on_connect calls choose_locale)."""
+    default the logged-in one), else Italian. A live event speaks its connection's language."""
+    return connection_locale() or choose_locale(user)
+
+
+def connection_locale() -> str | None:
+    """A live event's language: its connection's, chosen once at connect (app.auth.sockets.on_connect
+    calls choose_locale); None outside a live event."""
     from flask import current_app, has_request_context
 
     from app.core.live_context import in_live_event
 
-    if has_request_context() and in_live_event(request) and session.get("lang") in current_app.config["LANGUAGES"]:
-        return session["lang"]
-    return choose_locale(user)
+    if has_request_context() and in_live_event(request):
+        lang = session.get("lang")
+        if lang in current_app.config["LANGUAGES"]:
+            return lang
+    return None
 
 
 def choose_locale(user: Any = None) -> str:

@@ -329,6 +329,7 @@ def combine(results: list[BurstResult], connect_errors: list[str]) -> dict[str, 
     summary = pooled.summary()
     summary["t_final_rounds"] = [round(t, 3) for t in times]
     summary["server_cpu_s_burst"] = median_of([r.server_cpu_s_burst for r in results])
+    summary["server_cpu_rounds"] = [round(r.server_cpu_s_burst, 2) for r in results]
     return summary
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -116,7 +116,8 @@ def record_many(session: Session, items: list[AuditItem]) -> list[RecordedEntry]
         entry = replace(entry, hash=entry_hash(public_dict(entry)))
         prev = entry.hash
         entries.append(entry)
-    session.execute(sa.insert(AuditEntry.__table__), [asdict(entry) for entry in entries])
+    # vars(), not dataclasses.asdict: asdict deep-copies every entry's data, a tenth of a live ballot's CPU
+    session.execute(sa.insert(AuditEntry.__table__), [vars(entry) for entry in entries])
     note_audit_seq(session, seq)
     return entries
 

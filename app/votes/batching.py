@@ -63,7 +63,11 @@ class BallotWriter:
         """
         from flask_babel import get_locale
 
-        request = BallotRequest(user_id, poll_id, ballot, str(get_locale() or "it"))
+        from app import connection_locale
+
+        # a live ballot's language without asking Flask-Babel (a per-event lookup as costly as the rest of the handler's bookkeeping)
+        locale = connection_locale() or str(get_locale() or "it")
+        request = BallotRequest(user_id, poll_id, ballot, locale)
         registry = getattr(session, "registry", None)  # a scoped session: only one that exists needs ending
         if registry is None or registry.has():
             session.rollback()

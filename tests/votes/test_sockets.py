@@ -234,3 +234,21 @@ def test_tallies_stream_at_the_interval_and_the_last_one_follows_a_pause(app):
     tally.mark_dirty([1], now=last_ballot + 0.01)
     assert not tally.due(last_ballot + 0.1)
     assert tally.due(last_ballot + 0.01 + 0.125)
+
+
+def test_live_refusals_speak_the_language_of_each_connection(app, client, world):
+    """The language is chosen at connect (the account's here) and every event of the connection speaks it."""
+    def english_voter(session):
+        session.get(User, world.voters[1]).locale = "en"
+        session.commit()
+    _in_app(app, english_voter)
+    assert client.post(f"/api/v1/polls/{world.poll}/open", headers=world.chair_headers).status_code == 200
+    italian, english = (socket_client(app, token=world.voter_tokens[i]) for i in (0, 1))
+    messages = {}
+    for name, sio in (("it", italian), ("en", english)):
+        for _attempt in range(2):  # the second event of the connection too
+            ack = sio.emit("cast_ballot", {"poll_id": world.poll, "choice": "forse"}, namespace="/live", callback=True)
+            assert ack["ok"] is False and ack["error"]["code"] == "invalid_choice"
+            messages.setdefault(name, set()).add(ack["error"]["message"])
+    assert len(messages["it"]) == 1 and len(messages["en"]) == 1 and messages["it"] != messages["en"]
+    assert "Scegli" in next(iter(messages["it"])) and "Scegli" not in next(iter(messages["en"]))
