@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS_HASH, Verification, entry_hash, verify_entries
 from app.audit.models import AuditEntry
-from app.core.db import isoformat, lock_for_append, utcnow
+from app.core.db import insert_rows, isoformat, lock_for_append, utcnow
 from app.core.realtime import note_audit_seq
 
 #: Advisory-lock key serializing chain appends on PostgreSQL ("TAVO" in ASCII).
@@ -117,7 +117,7 @@ def record_many(session: Session, items: list[AuditItem]) -> list[RecordedEntry]
         prev = entry.hash
         entries.append(entry)
     # vars(), not dataclasses.asdict: asdict deep-copies every entry's data, a tenth of a live ballot's CPU
-    session.execute(sa.insert(AuditEntry.__table__), [vars(entry) for entry in entries])
+    insert_rows(session, AuditEntry.__table__, [vars(entry) for entry in entries])
     note_audit_seq(session, seq)
     return entries
 

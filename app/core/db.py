@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,3 +107,40 @@ def lock_for_append(session: Any, key: int) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def insert_rows(session: Any, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many rows of one table, in the session's transaction, the fastest way the database offers.
+
+    PostgreSQL (psycopg): COPY. psycopg's executemany pipelines one statement per row and, under
+    gevent, waits cooperatively after each one: 500 ballots cost about 45 ms of CPU against 4 ms
+    for COPY, on the one core that serves a live vote. Values go through the columns' SQLAlchemy
+    types as in an INSERT, and a constraint violation raises SQLAlchemy's IntegrityError. Elsewhere
+    (SQLite): an executemany INSERT.
+
+    Every row has the same keys. COPY applies only the database's defaults, so a column with a
+    Python-side default must be given (ValueError otherwise, on every backend alike).
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    missing = [c.name for c in table.columns if c.default is not None and c.name not in names]
+    if missing:
+        raise ValueError(f"insert_rows({table.name}): give {', '.join(missing)} (Python-side defaults)")
+    session.flush()  # pending ORM changes first, as an INSERT through the session would follow them
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        session.execute(sa.insert(table), list(rows))
+        return
+    quote = dialect.identifier_preparer
+    sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    dbapi = dialect.loaded_dbapi
+    try:
+        with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([value if process is None else process(value)
+                                for process, value in zip(processors, (row[n] for n in names))])
+    except dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=dialect) from exc

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record, record_many
 from app.auth.models import User
-from app.core.db import isoformat, utcnow
+from app.core.db import insert_rows, isoformat, utcnow
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.permissions import is_authenticated, require
 from app.core.realtime import OUTBOX_KEY, meeting_room, queue_event, topic_room
@@ -406,7 +406,7 @@ def open_poll(session: Session, actor: Any, poll: Poll, *, system: bool = False)
     rows = _roll_rows(session, poll)
     if not rows:
         raise Conflict(_("Nessuno ha diritto di voto in questa votazione: impossibile aprirla."), code="empty_electorate")
-    session.execute(sa.insert(PollVoter), rows)
+    insert_rows(session, PollVoter.__table__, rows)
     poll.state = PollState.OPEN.value
     poll.opened_at = utcnow()
     poll.entitled_count = len(rows)
@@ -623,8 +623,8 @@ def _insert_ballots(session: Session, poll: Poll, ballots: list[dict[str, Any]],
     if poll.secret:
         secrets.SystemRandom().shuffle(ballots)
     try:
-        session.execute(sa.insert(Ballot.__table__), ballots)
-        session.execute(sa.insert(VoteRecord.__table__), roll)
+        insert_rows(session, Ballot.__table__, ballots)
+        insert_rows(session, VoteRecord.__table__, roll)
     except IntegrityError:
         # a concurrent ballot of one of these voters committed first: the UNIQUE constraint decided
         session.rollback()
