@@ -1,9 +1,9 @@
 """`make bench`: the live-vote matrix N ∈ {100, 500, 1000, 2000} × {sqlite, postgresql} (and 300 on SQLite), plus a
 two-process PostgreSQL + Redis run, written to docs/performance.md with the machine and how to reproduce.
 
-Each configuration runs BENCH_REPEAT times (default 3) and the table shows the run with the median
-t_final_s, with the range of all of them: when the final tally goes out depends on where the burst
-falls between two coalesced broadcasts, so one run alone can be off by a broadcast interval.
+Each run already votes five rounds, Tavolo and the floor alternately, and reports medians
+(bench/live_vote.py --rounds). Each configuration runs BENCH_REPEAT times (default 1) and the table
+shows the run with the median t_final_s, with the range of all of them.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ([(n, "sqlite", 1) for n in (100, 300, 500, 1000, 2000)] + [(n, "postgresql", 1) for n in (100, 500, 1000, 2000)]
         + [(1000, "postgresql", 2)])
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
 COLUMNS = ["clients", "db", "processes", "t_final_s", "t_final_range", "floor_t_final_s", "ratio", "ratio_range",
            "ack_p50_ms", "ack_p99_ms", "ballots_per_s", "connect_s", "server_cpu_s_burst", "floor_server_cpu_s_burst",
            "memory_per_connection_kb", "errors"]
