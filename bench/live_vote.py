@@ -283,6 +283,10 @@ class FloorSide:
         self.proc.wait()
 
 
+#: seconds between two bursts
+ROUND_PAUSE_S = 0.5
+
+
 async def run_rounds(tavolo: TavoloSide, floor: FloorSide | None, rounds: int) -> tuple[list[BurstResult], list[BurstResult]]:
     """Both crowds connected, then the rounds: Tavolo's burst and the floor's alternately, in the
     order T F, F T, T F...: a machine that slows down or speeds up during the run weighs on both."""
@@ -304,10 +308,6 @@ async def run_rounds(tavolo: TavoloSide, floor: FloorSide | None, rounds: int) -
         if floor is not None:
             await floor.crowd.close()
     return ours, theirs
-
-
-#: seconds between two bursts
-ROUND_PAUSE_S = 0.5
 
 
 def median_of(values: list[float]) -> float | None:
@@ -383,8 +383,8 @@ def main() -> None:
         if floor_summary["t_final_s"] and summary["t_final_s"]:
             summary["ratio"] = round(summary["t_final_s"] / floor_summary["t_final_s"], 2)
             # each round's Tavolo burst against the floor's burst beside it: how stable the ratio is
-            pairs = zip(summary["t_final_rounds"], floor_summary["t_final_rounds"])
-            summary["ratio_rounds"] = [round(t / f, 2) for t, f in pairs if f]
+            summary["ratio_rounds"] = [round(t.t_final_s / f.t_final_s, 2) for t, f in zip(ours, theirs)
+                                       if t.t_final_s and f.t_final_s]
         else:
             summary["ratio"] = None
     summary["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -62,8 +62,13 @@ def app(database_url: str):
 
 @pytest.fixture(autouse=True)
 def _clean_database(app) -> Iterator[None]:
-    """Every test starts from empty tables (faster than recreating the schema)."""
+    """Every test starts from empty tables (faster than recreating the schema) and no pending live
+    tallies: the broadcaster lives in the app, and polls left dirty by one test were emitted (or
+    counted) by the next one's flush."""
+    from app.votes import live
+
     yield
+    app.extensions.pop(live.EXTENSION_KEY, None)
     with app.app_context():
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]

@@ -55,5 +55,5 @@ class TavoloFlask(Flask):
 
 
 def in_live_event(request: Request) -> bool:
-    """Whether `request` is the context of a live event (Flask-SocketIO sets its `sid`)."""
-    return getattr(request, "sid", None) is not None
+    """Whether `request` is the context of a live event: the same rule that chose its context."""
+    return is_live_environ(request.environ)
