@@ -21,6 +21,8 @@ class BurstResult:
     errors: list[str] = field(default_factory=list)
     final_seen: int = 0
     receipts: int = 0
+    #: the open request's round trip: the poll is open (and its roll frozen) when it returns
+    open_s: float | None = None
     #: set by the caller, which knows the server process
     server_cpu_s_burst: float = 0.0
 
@@ -35,6 +37,7 @@ class BurstResult:
         return {
             "clients": self.clients,
             "connect_s": round(self.connect_s, 3),
+            "open_ms": round(self.open_s * 1000, 1) if self.open_s is not None else None,
             "t_final_s": round(self.t_final_s, 3) if self.t_final_s is not None else None,
             "ack_p50_ms": pct(50),
             "ack_p99_ms": pct(99),
@@ -123,6 +126,7 @@ class Crowd:
             attach(client)
         t0 = now()
         await open_poll()
+        result.open_s = now() - t0
         try:
             await asyncio.wait_for(done.wait(), timeout_s)
         except asyncio.TimeoutError:

@@ -237,7 +237,7 @@ class TavoloSide:
         if self.args.py_spy:  # py-spy --duration: longer than any burst measured
             self._py_spy = subprocess.Popen(
                 [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(self.servers.procs[0].pid),
-                 "--rate", "250", "--format", "raw", "--duration", "3", "-o", self.args.py_spy],
+                 "--rate", "1000", "--format", "raw", "--duration", "3", "-o", self.args.py_spy],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)  # py-spy attaches
         if self.args.profile:  # start the server's profiler (wsgi.py toggles it on SIGUSR1)
@@ -326,6 +326,7 @@ def combine(results: list[BurstResult], connect_errors: list[str]) -> dict[str, 
     pooled.t_final_s = median_of(times)
     pooled.final_seen = min(r.final_seen for r in results)
     pooled.receipts = min(r.receipts for r in results)
+    pooled.open_s = median_of([r.open_s for r in results if r.open_s is not None])
     summary = pooled.summary()
     summary["t_final_rounds"] = [round(t, 3) for t in times]
     summary["server_cpu_s_burst"] = median_of([r.server_cpu_s_burst for r in results])
@@ -378,6 +379,7 @@ def main() -> None:
         summary["floor_t_final_s"] = floor_summary["t_final_s"]
         summary["floor_t_final_rounds"] = floor_summary["t_final_rounds"]
         summary["floor_ack_p50_ms"] = floor_summary["ack_p50_ms"]
+        summary["floor_open_ms"] = floor_summary["open_ms"]
         summary["floor_errors"] = floor_summary["errors"]
         summary["floor_server_cpu_s_burst"] = floor_summary["server_cpu_s_burst"]
         if floor_summary["t_final_s"] and summary["t_final_s"]:
