@@ -20,7 +20,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tavolo.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: no pool_pre_ping: connections idle for a while are pinged before use (app.core.db._ping_after_idle)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Socket.IO message queue (Redis URL); needed when more than one process serves /live.
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     #: Redis channel of the queue: deployments (or test runs) sharing one Redis keep apart by name.

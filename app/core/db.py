@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
 
 #: Stable constraint names, so Alembic autogenerate and batch migrations agree on every backend.
@@ -84,6 +86,45 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+#: a pooled connection idle for longer than this is pinged before it is handed out (see below)
+PING_AFTER_IDLE_S = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+    if dbapi_connection is not None:
+        connection_record.info["checked_in_at"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_after_idle(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    """A server connection that sat idle is pinged before use; one back from use within
+    PING_AFTER_IDLE_S is not.
+
+    `pool_pre_ping` pings at every checkout: in a live vote that is a round trip (and a cooperative
+    wait) per batch of ballots, per tally and per request, thousands a minute, to detect what
+    happens once in months (the server restarted, a firewall dropped an idle connection). After
+    that, a connection used in the last few seconds fails one statement; SQLAlchemy sees the
+    disconnect and replaces every connection of the pool, and the ballot engine retries a failed
+    batch ballot by ballot. A failed ping here makes the pool connect afresh (DisconnectionError).
+    SQLite has no server to lose: never pinged.
+    """
+    import sqlite3
+
+    checked_in_at = connection_record.info.get("checked_in_at")
+    if (isinstance(dbapi_connection, sqlite3.Connection) or checked_in_at is None
+            or time.monotonic() - checked_in_at < PING_AFTER_IDLE_S):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as exc:  # whatever the driver raises, the connection is of no use
+        raise sa.exc.DisconnectionError(f"idle connection lost: {exc}") from exc
 
 
 @event.listens_for(Engine, "begin")

@@ -528,12 +528,18 @@ def _voter_identity(session: Session, voter: Any, poll: Poll, on_behalf_of: Any)
     return f"organization:{on_behalf_of}", on_behalf_of, None, proxy
 
 
-def _voted_keys(session: Session, poll_id: int, keys: set[str]) -> set[str]:
-    """The friendly early check; the UNIQUE constraint is what guarantees it under concurrency."""
+def _roll_and_votes(session: Session, poll_id: int, keys: set[str]) -> tuple[dict[str, int], set[str]]:
+    """The weights of `keys` on the poll's roll and those of them that already voted, in one query
+    (a batch of a live vote pays a round trip per query). The voted set is the friendly early
+    check; the UNIQUE constraint is what guarantees it under concurrency."""
     if not keys:
-        return set()
-    return set(session.scalars(sa.select(VoteRecord.voter_key).where(
-        VoteRecord.poll_id == poll_id, VoteRecord.voter_key.in_(keys))))
+        return {}, set()
+    rows = session.execute(
+        sa.select(PollVoter.voter_key, PollVoter.weight, VoteRecord.id)
+        .outerjoin(VoteRecord, sa.and_(VoteRecord.poll_id == PollVoter.poll_id, VoteRecord.voter_key == PollVoter.voter_key))
+        .where(PollVoter.poll_id == poll_id, PollVoter.voter_key.in_(keys))
+    ).all()
+    return {key: weight for key, weight, _vote in rows}, {key for key, _weight, vote in rows if vote is not None}
 
 
 def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, Any]) -> str:
@@ -550,7 +556,7 @@ def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, A
 
 def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any]]) -> list[str | DomainError]:
     """Record several voters' ballots on one poll in the caller's transaction: one poll lock, one
-    query for the roll and one for earlier ballots, one flush and one audit append for all of them.
+    query for the roll and earlier ballots, one flush and one audit append for all of them.
 
     Returns, per request, its receipt or the DomainError that refused it (refused requests write
     nothing; the others are written whatever their neighbours did). Two requests of the same voter:
@@ -574,9 +580,7 @@ def cast_ballots(session: Session, poll: Poll, requests: Sequence[tuple[Any, Any
         except DomainError as exc:
             outcomes[index] = exc
     keys = {identity[0] for _i, _v, _b, identity in pending}
-    weights = dict(session.execute(sa.select(PollVoter.voter_key, PollVoter.weight).where(
-        PollVoter.poll_id == poll.id, PollVoter.voter_key.in_(keys))).all()) if keys else {}
-    voted = _voted_keys(session, poll.id, keys)
+    weights, voted = _roll_and_votes(session, poll.id, keys)
     ballots: list[dict[str, Any]] = []
     roll: list[dict[str, Any]] = []
     audit_items: list[tuple[Any, str, Any, dict[str, Any]]] = []

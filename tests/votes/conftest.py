@@ -36,3 +36,13 @@ class FreshUserClient(FlaskClient):
 @pytest.fixture
 def client(app):
     return FreshUserClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def past_the_early_check(monkeypatch):
+    """cast_ballots sees no earlier ballot, as if a concurrent one committed after its check: what
+    is left to refuse a second ballot is the database's UNIQUE constraint."""
+    from app.votes import services
+
+    roll_and_votes = services._roll_and_votes
+    monkeypatch.setattr(services, "_roll_and_votes", lambda *args: (roll_and_votes(*args)[0], set()))

@@ -206,12 +206,11 @@ def test_one_ballot_per_organization_whoever_casts_it(session, chair):
     _refused(session, Conflict, "already_voted", cast_ballot, session, table[0][1], poll, {"choice": "yes"})
 
 
-def test_the_database_refuses_a_second_ballot_even_past_the_check(session, chair, table, monkeypatch):
+def test_the_database_refuses_a_second_ballot_even_past_the_check(session, chair, table, past_the_early_check):
     """With the application check out of the way, UNIQUE(poll_id, voter_key) still decides: 409."""
     poll = make_poll(session, chair, open_it=True)
     cast_ballot(session, table[0][1], poll, {"choice": "yes"})
     session.commit()
-    monkeypatch.setattr("app.votes.services._voted_keys", lambda *a: set())
     _refused(session, Conflict, "already_voted", cast_ballot, session, table[0][1], poll, {"choice": "no"})
     assert _count(session, Ballot) == 1
 
