@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -75,8 +76,6 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     The driver's own transaction handling is switched off (isolation_level=None) so that the
     "begin" listener below decides how transactions start.
     """
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
@@ -111,8 +110,6 @@ def _ping_after_idle(dbapi_connection: Any, connection_record: Any, connection_p
     batch ballot by ballot. A failed ping here makes the pool connect afresh (DisconnectionError).
     SQLite has no server to lose: never pinged.
     """
-    import sqlite3
-
     checked_in_at = connection_record.info.get("checked_in_at")
     if (isinstance(dbapi_connection, sqlite3.Connection) or checked_in_at is None
             or time.monotonic() - checked_in_at < PING_AFTER_IDLE_S):
@@ -150,20 +147,15 @@ def lock_for_append(session: Any, key: int) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-#: one positional placeholder per DBAPI paramstyle (PEP 249); "named" styles go through sa.insert
-_PLACEHOLDERS = {"qmark": lambda i: "?", "format": lambda i: "%s", "pyformat": lambda i: "%s",
-                 "numeric": lambda i: f":{i + 1}"}
-
-
 def insert_rows(session: Any, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Many rows of one table, in the session's transaction, the fastest way the database offers.
 
     PostgreSQL (psycopg): COPY. psycopg's executemany pipelines one statement per row and, under
     gevent, waits cooperatively after each one: 500 ballots cost about 45 ms of CPU against 4 ms
-    for COPY, on the one core that serves a live vote. Elsewhere (SQLite): one executemany of a
-    plain positional INSERT; `session.execute(sa.insert(table), rows)` would compile the statement
-    and build a parameter dict per row, about a tenth of the server's CPU in a live vote. Either
-    way values go through the columns' SQLAlchemy types as in an INSERT, and a constraint
+    for COPY, on the one core that serves a live vote. SQLite: one executemany of a plain
+    positional INSERT; `session.execute(sa.insert(table), rows)` (what any other driver gets) would
+    compile the statement and build a parameter dict per row, about a tenth of the server's CPU in a
+    live vote. Either way values go through the columns' SQLAlchemy types as in an INSERT, and a constraint
     violation raises SQLAlchemy's IntegrityError.
 
     Every row has the same keys. COPY applies only the database's defaults, so a column with a
@@ -180,27 +172,25 @@ def insert_rows(session: Any, table: sa.Table, rows: Sequence[Mapping[str, Any]]
     dialect = connection.dialect
     quote = dialect.identifier_preparer
     columns = ", ".join(quote.quote(n) for n in names)
-    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(connection, f"COPY {quote.format_table(table)} ({columns}) FROM STDIN", _bound_rows(table, names, rows, dialect))
-    elif placeholder is not None:
-        values = ", ".join(placeholder(i) for i in range(len(names)))
-        connection.exec_driver_sql(f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({values})",
-                                   [tuple(row) for row in _bound_rows(table, names, rows, dialect)])
+    elif dialect.paramstyle == "qmark":  # sqlite3
+        connection.exec_driver_sql(f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({', '.join('?' * len(names))})",
+                                   list(_bound_rows(table, names, rows, dialect)))
     else:
         session.execute(sa.insert(table), list(rows))
 
 
 def _bound_rows(table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]],
-                dialect: sa.Dialect) -> Iterator[list[Any]]:
+                dialect: sa.Dialect) -> Iterator[tuple[Any, ...]]:
     """Each row's values in `names` order, through the columns' bind processors (what an INSERT
     compiled by SQLAlchemy would send)."""
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     for row in rows:
-        yield [value if process is None else process(value) for process, value in zip(processors, (row[n] for n in names))]
+        yield tuple(value if process is None else process(value) for process, value in zip(processors, (row[n] for n in names)))
 
 
-def _copy_rows(connection: sa.Connection, sql: str, values: Iterator[list[Any]]) -> None:
+def _copy_rows(connection: sa.Connection, sql: str, values: Iterator[tuple[Any, ...]]) -> None:
     dialect = connection.dialect
     dbapi = dialect.loaded_dbapi
     try:
