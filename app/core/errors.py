@@ -128,8 +128,7 @@ def register_error_handlers(app: Flask) -> None:
     def _validation_error(exc: ValidationError):
         from flask_babel import gettext as _
 
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        return error_response(422, "invalid_input", _("Dati non validi."), fields)
+        return error_response(422, "invalid_input", _("Dati non validi."), field_errors(exc.messages))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -139,7 +138,7 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(exc, "data", None)
         if status == 422 and data and "messages" in data:
             # webargs/marshmallow validation failure: name each field that is wrong
-            fields = _flatten_messages(data["messages"])
+            fields = field_errors(_flatten_messages(data["messages"]))
             from flask_babel import gettext as _
 
             return error_response(422, "invalid_input", _("Dati non validi."), fields)
@@ -161,6 +160,14 @@ def register_error_handlers(app: Flask) -> None:
         from flask_babel import gettext as _
 
         return error_response(500, "internal_error", _("Errore interno: l'operazione non è stata eseguita."))
+
+
+def field_errors(messages: Any) -> dict[str, Any]:
+    """A marshmallow ValidationError's messages as the error shape's `fields` (field → messages),
+    worded in the request's language (marshmallow's own are English: app.core.field_messages)."""
+    from app.core.field_messages import localize_messages
+
+    return localize_messages(messages if isinstance(messages, dict) else {"_": messages})
 
 
 def _flatten_messages(messages: Any) -> dict[str, Any]:

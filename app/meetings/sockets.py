@@ -14,7 +14,7 @@ from flask_socketio import join_room
 
 from app.audit.services import head_seq
 from app.auth.sockets import live_handler
-from app.core.errors import InvalidInput
+from app.core.errors import InvalidInput, field_errors
 from app.core.permissions import require
 from app.core.realtime import meeting_room
 from app.extensions import db
@@ -31,8 +31,7 @@ def _load(schema: ma.Schema, payload: dict) -> dict:
     try:
         return schema.load(payload)
     except ma.ValidationError as exc:
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidInput(_("Dati non validi."), fields=fields) from exc
+        raise InvalidInput(_("Dati non validi."), fields=field_errors(exc.messages)) from exc
 
 
 def _meeting_for(user: Any, payload: dict, schema: ma.Schema | None = None) -> tuple[Any, dict]:
