@@ -170,12 +170,13 @@ def field_errors(messages: Any) -> dict[str, Any]:
     return localize_messages(messages if isinstance(messages, dict) else {"_": messages})
 
 
-def _flatten_messages(messages: Any) -> dict[str, Any]:
-    """webargs nests messages by location ({"json": {...}}); clients want field → messages."""
+def _flatten_messages(messages: Any) -> Any:
+    """webargs nests messages by location ({"json": {...}}); clients want field → messages
+    (anything else is left to field_errors)."""
     if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "view_args", "files", "headers"}:
         flat: dict[str, Any] = {}
         for value in messages.values():
             if isinstance(value, dict):
                 flat.update(value)
         return flat
-    return messages if isinstance(messages, dict) else {"_": messages}
+    return messages

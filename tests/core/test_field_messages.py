@@ -6,7 +6,7 @@ import pytest
 
 from app.core.field_messages import TEMPLATES, localize, localize_messages
 from tests.auth.test_api import assert_error
-from tests.meetings.factories import make_meeting
+from tests.meetings.factories import make_chair, make_meeting
 from tests.meetings.test_sockets import connect, emit
 
 
@@ -73,8 +73,6 @@ def test_query_string_messages_in_italian(client, query, expected):
 
 
 def test_live_refusal_names_the_field_in_italian(app, session):
-    from tests.meetings.factories import make_chair
-
     chair = make_chair(session)
     meeting = make_meeting(session, chair)
     ack = emit(connect(app, session, chair), "check_in", {"meeting_id": meeting.id, "present": "maybe"})
